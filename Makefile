@@ -1,0 +1,152 @@
+# pbxtop — plain GNU make. `make check` and `make demo` install what they need first.
+VERSION := 0.1.0
+
+PKGS := ncursesw libcurl libcjson libsodium
+# Debian packages the build and the tests need; `make deps` installs the missing ones.
+DEB_PKGS := gcc make pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
+            libsodium-dev libcmocka-dev tmux openssl python3
+LINT_PKGS := cppcheck clang-format clang-tidy
+
+CC ?= cc
+PYTHON ?= python3
+WERROR ?= 1
+VARIANT ?= release
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/pbxtop
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wwrite-strings -Wpointer-arith -Wcast-qual -Wundef -Wvla -Wimplicit-fallthrough
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+OPT_release := -O2 -g
+OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LD_asan := -fsanitize=address,undefined
+
+B := build/$(VARIANT)
+# `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -I. -DPBXTOP_VERSION='"$(VERSION)"' -DPBXTOP_DATADIR='"$(DATADIR)"'
+ALL_CFLAGS = -std=c11 $(OPT_$(VARIANT)) $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LD_$(VARIANT)) $(LDFLAGS)
+
+# The core links into pbxtop and into every unit test; it never includes curses.
+CORE_SRCS := tui/xalloc.c tui/strbuf.c tui/log.c tui/clock.c tui/text.c tui/config.c \
+             $(wildcard net/*.c)
+UI_SRCS := $(filter-out tui/main.c $(CORE_SRCS),$(wildcard tui/*.c)) $(wildcard views/*.c) \
+           $(wildcard themes/*.c)
+CORE_OBJS := $(CORE_SRCS:%.c=$(B)/%.o)
+UI_OBJS := $(UI_SRCS:%.c=$(B)/%.o)
+MAIN_OBJ := $(B)/tui/main.o
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+BIN := $(B)/pbxtop
+
+.PHONY: all deps demo check check-run unit integration tui asan format format-check lint \
+        lint-deps install uninstall clean
+
+all: $(BIN) pbxtop
+
+pbxtop: $(BIN)
+	@if [ "$(VARIANT)" = release ]; then cp -f $(BIN) pbxtop; fi
+
+$(BIN): $(CORE_OBJS) $(UI_OBJS) $(MAIN_OBJ)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC    $<"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) $(UI_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  TEST  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' $(ALL_LDFLAGS) \
+	    -o $@ $< $(CORE_OBJS) $(UI_OBJS) $(PKG_LIBS) -lcmocka -lpthread -lm
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
+	        || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	    echo "pbxtop needs these Debian packages:$$missing"; \
+	    echo "run as root:  apt-get install -y$$missing"; exit 1; fi; \
+	echo "installing:$$missing"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get install -y --no-install-recommends $$missing \
+	    || { apt-get update && apt-get install -y --no-install-recommends $$missing; }
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./pbxtop demo
+
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(UNIT_BINS)
+	@$(MAKE) -k --no-print-directory unit integration tui
+
+unit: $(UNIT_BINS)
+	@$(PYTHON) tests/run_unit.py $(UNIT_BINS)
+
+integration: $(BIN)
+	@$(PYTHON) tests/integration/run.py --pbxtop $(BIN)
+
+tui: $(BIN)
+	@$(PYTHON) tests/tui/run.py --pbxtop $(BIN)
+
+# The same suites under AddressSanitizer and UndefinedBehaviorSanitizer. Reports go to
+# files, because a console running in a tmux pane has no stderr anyone reads; any report
+# fails the target.
+ASAN_REPORTS := $(CURDIR)/build/asan/reports
+asan: deps
+	@rm -rf $(ASAN_REPORTS) && mkdir -p $(ASAN_REPORTS)
+	@ASAN_OPTIONS=detect_leaks=1:log_path=$(ASAN_REPORTS)/asan \
+	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/supp/lsan.supp:print_suppressions=0 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_REPORTS)/ubsan \
+	 $(MAKE) -k --no-print-directory VARIANT=asan build/asan/pbxtop unit integration tui
+	@if [ -n "$$(ls -A $(ASAN_REPORTS))" ]; then cat $(ASAN_REPORTS)/*; \
+	    echo "asan: sanitizer reports above"; exit 1; fi
+	@echo "asan: no sanitizer reports"
+
+FORMAT_SRCS = $(wildcard tui/*.[ch] views/*.[ch] net/*.[ch] themes/*.[ch] tests/unit/*.[ch])
+
+format:
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+lint-deps:
+	@missing=""; for p in $(LINT_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
+	        || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] || [ "$$(id -u)" != 0 ] || apt-get install -y $$missing
+
+lint: lint-deps
+	@sh tests/lint.sh
+
+install: $(BIN)
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(DATADIR)/sim"
+	install -m 0755 $(BIN) "$(DESTDIR)$(BINDIR)/pbxtop"
+	install -m 0644 tests/sim/*.py "$(DESTDIR)$(DATADIR)/sim/"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/pbxtop"
+	rm -f $(patsubst tests/sim/%,"$(DESTDIR)$(DATADIR)/sim/%",$(wildcard tests/sim/*.py))
+	-rmdir "$(DESTDIR)$(DATADIR)/sim" "$(DESTDIR)$(DATADIR)" 2>/dev/null
+
+clean:
+	rm -rf build pbxtop
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,154 @@
+/* The configured backends and the polling that keeps their snapshots fresh. One fleet holds
+ * every backend of a run; the event loop drives it through fleet_tick() and http_run(). */
+#ifndef PBXTOP_NET_BACKEND_H
+#define PBXTOP_NET_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/http.h"
+#include "net/model.h"
+
+/* One backend section of config.ini. Strings are owned by the conf. */
+struct backend_conf {
+    char *name;
+    char *type;
+    char *url; /* server root: scheme://host[:port][/prefix], no trailing slash */
+    char *username;
+    char *password; /* or API token; until the keyring holds it */
+    char *ca_file;
+    char *pin;
+    char *client_cert;
+    char *client_key;
+    char *variant; /* SARK: L7 | L10 | L11 */
+    char *auth;    /* dSIPRouter: token | session */
+    bool insecure;
+    bool read_only;
+    bool allow_http;
+    int refresh_ms; /* 0: the global refresh */
+    int timeout_ms; /* total per request; 0: default */
+    int line;       /* line of the section header, for messages */
+    struct {
+        const char *key; /* static storage */
+        int line;
+    } key_lines[24]; /* where each key was set */
+    int nkey_lines;
+};
+
+void backend_conf_done(struct backend_conf *c);
+/* Remember that `key` (a string with static storage) was set on `line`. */
+void backend_conf_set_line(struct backend_conf *c, const char *key, int line);
+/* The line where `key` was set, else the section header's line. */
+int backend_conf_line(const struct backend_conf *c, const char *key);
+
+enum be_state {
+    BE_STATE_NEW,         /* nothing polled yet */
+    BE_STATE_UP,          /* the last poll succeeded */
+    BE_STATE_STALE,       /* the last poll failed; older data is shown */
+    BE_STATE_DOWN,        /* failing and no data at all */
+    BE_STATE_AUTH_FAILED, /* credentials or token refused */
+};
+/* "up", "stale", "down", "auth-failed" ("new" before the first poll). */
+const char *be_state_name(enum be_state st);
+
+/* Outcome of one action on one target (hang up, remove...). */
+enum act_outcome {
+    ACT_OK,
+    ACT_GONE,        /* the target no longer exists: nothing left to do */
+    ACT_FAILED,      /* the backend refused or failed this item */
+    ACT_REFUSED,     /* not attempted: read-only, unsupported or invalid id */
+    ACT_UNREACHABLE, /* connection or timeout: outcome unknown */
+    ACT_AUTH,        /* authentication failed */
+};
+const char *act_outcome_name(enum act_outcome o);
+
+/* Why the last poll of a kind failed. */
+enum be_fail {
+    FAIL_NONE,
+    FAIL_NET,  /* no answer: refused, timeout, TLS, dropped */
+    FAIL_AUTH, /* credentials or token refused */
+    FAIL_DATA, /* an answer came, but an error status or not what the API promises */
+};
+
+enum be_cap {
+    CAP_HANGUP = 1u << 0,
+};
+
+struct backend;
+struct fleet;
+
+struct fleet_opts {
+    int refresh_ms; /* default poll interval */
+    bool read_only; /* global --read-only */
+    unsigned seed;  /* for backoff jitter */
+    bool keep_raw;  /* keep each record's own JSON (get --raw, details) */
+};
+
+/* Called when a backend's snapshot of `kind` or its state changed (kind -1: state only).
+ * Runs from http_run() or fleet_tick(); must not free the fleet. */
+typedef void (*fleet_change_fn)(void *ud, struct backend *be, int kind);
+
+/* Build a fleet from the confs, which it takes (the array is left zeroed, also on failure).
+ * Fails with a message (owned) "LINE: [name] key: problem" when a conf is not usable; callers
+ * put the config's path in front. */
+struct fleet *fleet_new(struct backend_conf *confs, size_t n, const struct fleet_opts *opts,
+                        char **err);
+void fleet_free(struct fleet *f);
+struct http *fleet_http(struct fleet *f);
+size_t fleet_count(const struct fleet *f);
+struct backend *fleet_at(struct fleet *f, size_t i);
+struct backend *fleet_find(struct fleet *f, const char *name);
+void fleet_set_listener(struct fleet *f, fleet_change_fn fn, void *ud);
+
+/* Keep `kind` of `be` (NULL: every backend) polled, or stop. */
+void fleet_want(struct fleet *f, struct backend *be, enum kind kind, bool on);
+/* Start the polls that are due. */
+void fleet_tick(struct fleet *f, int64_t now_ms);
+/* Milliseconds until the next poll is due (capped at `cap`). */
+int fleet_next_due_ms(const struct fleet *f, int64_t now_ms, int cap);
+/* Poll every wanted kind now, ignoring intervals and backoff. */
+void fleet_poll_now(struct fleet *f);
+void fleet_pause(struct fleet *f, bool paused);
+/* End every backend's session, so that no token outlives pbxtop on the server; waits at
+ * most timeout_ms for the answers. */
+void fleet_logout(struct fleet *f, int timeout_ms);
+/* Actions (hang ups...) started and not yet finished, over every backend. */
+size_t fleet_pending_actions(const struct fleet *f);
+bool fleet_paused(const struct fleet *f);
+
+/* Backend queries. Strings are borrowed until the backend changes (next poll result). */
+const char *be_name(const struct backend *be);
+const char *be_type(const struct backend *be);
+const char *be_label(const struct backend *be); /* "jade", "Issabel", ... */
+const char *be_url(const struct backend *be);
+bool be_read_only(const struct backend *be);
+bool be_insecure(const struct backend *be); /* TLS off, or plain http */
+bool be_supports(const struct backend *be, enum kind kind);
+/* One line saying why `kind` is not offered ("jade has no ring groups"). */
+const char *be_why_not(const struct backend *be, enum kind kind);
+unsigned be_caps(const struct backend *be);
+enum be_state be_state(const struct backend *be);
+const char *be_error(const struct backend *be);  /* last error, "" if none */
+int64_t be_latency_ms(const struct backend *be); /* of the last answer; -1 unknown */
+/* Milliseconds until the next retry while failing; -1 when not in backoff. */
+int64_t be_retry_in_ms(const struct backend *be, int64_t now_ms);
+
+/* The latest snapshot of `kind` (NULL before the first good poll); borrowed until the next
+ * change notification for that kind. */
+const struct snapshot *be_snapshot(const struct backend *be, enum kind kind);
+/* Monotonic time of the last good poll of `kind`, 0 if none. */
+int64_t be_taken_ms(const struct backend *be, enum kind kind);
+/* True when the last poll of `kind` failed, so the snapshot may be out of date. */
+bool be_kind_stale(const struct backend *be, enum kind kind);
+/* How the last poll of `kind` failed (FAIL_NONE after a good one). */
+enum be_fail be_kind_fail(const struct backend *be, enum kind kind);
+/* Number of poll attempts of `kind` that have finished (good or bad). */
+unsigned be_polls_done(const struct backend *be, enum kind kind);
+bool be_poll_in_flight(const struct backend *be, enum kind kind);
+
+typedef void (*act_done_fn)(void *ud, const char *id, enum act_outcome o, const char *msg);
+/* Hang up channel `id`. `done` always runs, possibly before this returns (refusals). */
+void be_hangup(struct backend *be, const char *id, act_done_fn done, void *ud);
+
+#endif

@@ -1,0 +1,440 @@
+/* The jade adapter. See contracts/jade-sark-issabel.md §2: Basic-auth login for a UUID
+ * token, the token in the query string, 403 for a bad or expired token, 500 when a hangup
+ * names an unknown channel. */
+#include "net/backend_jade.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/adapter.h"
+#include "net/backend_json.h"
+#include "tui/xalloc.h"
+
+#define MAX_CALL_AGE_S (7 * 86400) /* older derived durations are clock trouble */
+
+struct jade {
+    char *token;
+};
+
+static char *jade_check_conf(const struct backend_conf *c, const char **key)
+{
+    if (c->username && c->password)
+        return NULL;
+    *key = !c->username ? "username" : "password";
+    return xasprintf("%s: missing; jade needs username and password (its admin login)", *key);
+}
+
+static void *jade_create(struct backend *be)
+{
+    (void)be;
+    return xcalloc(1, sizeof(struct jade));
+}
+
+static void jade_destroy(void *state)
+{
+    struct jade *j = state;
+    if (!j)
+        return;
+    free(j->token);
+    free(j);
+}
+
+/* The envelope's result object; NULL with *err when the answer is not a success envelope. */
+static const cJSON *envelope_result(const cJSON *root, char **err)
+{
+    if (!cJSON_IsObject(root)) {
+        *err = xstrdup("answer is not a JSON object");
+        return NULL;
+    }
+    long long code;
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(root, "statuscode");
+    if (sc && bj_int(sc, &code) && code != 200) {
+        *err = xasprintf("jade answered statuscode %lld", code);
+        return NULL;
+    }
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(root, "result");
+    if (!cJSON_IsObject(res)) {
+        *err = xstrdup("answer has no result object");
+        return NULL;
+    }
+    return res;
+}
+
+/* True when body is jade's own error envelope for `status`: a 404 without it came from
+ * something else on the way (a proxy, a wrong url), not from jade. */
+static bool jade_error_envelope(const struct http_result *res)
+{
+    cJSON *root = cJSON_ParseWithLength(res->body, res->body_len);
+    long long code = 0;
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(root, "statuscode");
+    bool ok = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "error")) &&
+              bj_int(sc, &code) && code == res->status;
+    cJSON_Delete(root);
+    return ok;
+}
+
+static bool valid_token(const char *t)
+{
+    size_t n = strlen(t);
+    return n > 0 && n <= 128 && strspn(t, "0123456789abcdefABCDEF-") == n;
+}
+
+char *jade_decode_login(const char *body, size_t len, char **err)
+{
+    cJSON *root = bj_parse(body, len, err);
+    if (!root)
+        return NULL;
+    char *token = NULL;
+    const cJSON *res = envelope_result(root, err);
+    const cJSON *t = res ? cJSON_GetObjectItemCaseSensitive(res, "authtoken") : NULL;
+    if (res && (!cJSON_IsString(t) || !valid_token(t->valuestring)))
+        *err = xstrdup("login answer has no usable authtoken");
+    else if (res)
+        token = xstrdup(t->valuestring);
+    cJSON_Delete(root);
+    return token;
+}
+
+static struct http_req *jade_login_req(struct backend *be)
+{
+    const struct backend_conf *c = be_conf(be);
+    char *url = xasprintf("%s/v1/admin/login", c->url);
+    struct http_req *r = be_req_new(be, "POST", url);
+    free(url);
+    http_req_basic_auth(r, c->username, c->password);
+    http_req_body(r, "", 0);
+    return r;
+}
+
+static int jade_login_parse(struct backend *be, const struct http_result *res, char **msg)
+{
+    struct jade *j = be_adapter_state(be);
+    if (res->status == 404 && jade_error_envelope(res)) {
+        *msg = xstrdup("wrong username or password");
+        return -1;
+    }
+    if (res->status == 404) {
+        *msg = xstrdup("no jade login at this url (HTTP 404 without jade's envelope); check url");
+        return -1;
+    }
+    if (res->status != 200) {
+        *msg = xasprintf("login refused (HTTP %ld)", res->status);
+        return -1;
+    }
+    char *err = NULL;
+    char *token = jade_decode_login(res->body, res->body_len, &err);
+    if (!token) {
+        *msg = err;
+        return -1;
+    }
+    free(j->token);
+    j->token = token;
+    return 0;
+}
+
+static struct http_req *jade_logout_req(struct backend *be)
+{
+    struct jade *j = be_adapter_state(be);
+    if (!j->token)
+        return NULL;
+    char *url = xasprintf("%s/v1/admin/login?authtoken=%s", be_conf(be)->url, j->token);
+    struct http_req *r = be_req_new(be, "DELETE", url);
+    free(url);
+    return r;
+}
+
+static struct http_req *jade_build(struct backend *be, const struct be_call_spec *spec)
+{
+    struct jade *j = be_adapter_state(be);
+    const char *sep = strchr(spec->path, '?') ? "&" : "?";
+    char *url = xasprintf("%s/v1%s%sauthtoken=%s", be_conf(be)->url, spec->path, sep,
+                          j->token ? j->token : "");
+    struct http_req *r = be_req_new(be, spec->method, url);
+    free(url);
+    http_req_header(r, "Accept: application/json");
+    if (spec->body) {
+        http_req_header(r, "Content-Type: application/json");
+        http_req_body(r, spec->body, strlen(spec->body));
+    }
+    return r;
+}
+
+static bool jade_auth_rejected(struct backend *be, const struct http_result *res)
+{
+    (void)be;
+    return res->status == 403;
+}
+
+enum chan_key {
+    K_APPLICATION,
+    K_CALLER_ID_NAME,
+    K_CALLER_ID_NUM,
+    K_CHANNEL,
+    K_CHANNEL_STATE,
+    K_CHANNEL_STATE_DESC,
+    K_CONNECTED_LINE_NAME,
+    K_CONNECTED_LINE_NUM,
+    K_CONTEXT,
+    K_DURATION,
+    K_EXTEN,
+    K_UNIQUE_ID,
+    K_COUNT,
+};
+
+/* Sorted, for bsearch: one lookup per member instead of one scan per field. */
+static const char *const chan_keys[K_COUNT] = {
+    "application",
+    "caller_id_name",
+    "caller_id_num",
+    "channel",
+    "channel_state",
+    "channel_state_desc",
+    "connected_line_name",
+    "connected_line_num",
+    "context",
+    "duration",
+    "exten",
+    "unique_id",
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(a, *(const char *const *)b);
+}
+
+static int chan_key(const char *name)
+{
+    const char *const *p = bsearch(name, chan_keys, K_COUNT, sizeof *chan_keys, cmp_key);
+    return p ? (int)(p - chan_keys) : -1;
+}
+
+static const char *state_name(long long st)
+{
+    static const char *const names[] = {
+        "Down",    "Rsrvd", "OffHook", "Dialing",         "Ring",
+        "Ringing", "Up",    "Busy",    "Dialing Offhook", "Pre-ring"};
+    return st >= 0 && st < 10 ? names[st] : NULL;
+}
+
+/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS...Z", or 0. */
+static int64_t parse_utc(const char *s)
+{
+    struct tm tm = {0};
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                     &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    return t < 0 ? 0 : (int64_t)t;
+}
+
+/* Asterisk unique ids are "[system-]EPOCH.SEQ": the epoch is when the channel was created. */
+static int64_t uniqueid_epoch(const char *uid)
+{
+    const char *dash = strrchr(uid, '-');
+    const char *p = dash ? dash + 1 : uid;
+    char *end;
+    long long v = strtoll(p, &end, 10);
+    return (end != p && *end == '.' && v > 0) ? v : 0;
+}
+
+/* Start time of a call on our clock: jade's own duration if any, else the unique id's epoch
+ * measured against jade's clock (the envelope timestamp) so that clock skew cancels out. */
+static int64_t call_t0(const cJSON *dur, const char *uid, int64_t server_s, int64_t now_ms)
+{
+    long long secs;
+    if (!bj_int(dur, &secs)) {
+        int64_t epoch = uniqueid_epoch(uid);
+        if (!epoch)
+            return 0;
+        secs = (server_s ? server_s : now_ms / 1000) - epoch;
+    }
+    if (secs < 0 || secs > MAX_CALL_AGE_S)
+        return 0;
+    return now_ms - secs * 1000;
+}
+
+static void decode_channel(struct snapshot *s, const cJSON *obj, int64_t server_s, int64_t now,
+                           bool keep_raw)
+{
+    const cJSON *f[K_COUNT] = {0};
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        int k = c->string ? chan_key(c->string) : -1;
+        if (k >= 0)
+            f[k] = c;
+    }
+    /* Checked after the scan: with a repeated key, the last one is the one used. A channel
+     * without an id cannot be acted on, so it is not shown either. */
+    const cJSON *uid = f[K_UNIQUE_ID];
+    if (!cJSON_IsString(uid) || !uid->valuestring[0])
+        return;
+    size_t i = snap_add(s, uid->valuestring);
+    bj_set_text(s, i, CH_CHANNEL, f[K_CHANNEL]);
+    long long st;
+    if (cJSON_IsString(f[K_CHANNEL_STATE_DESC]) && f[K_CHANNEL_STATE_DESC]->valuestring[0])
+        snap_set(s, i, CH_STATE, f[K_CHANNEL_STATE_DESC]->valuestring);
+    else if (bj_int(f[K_CHANNEL_STATE], &st))
+        snap_set(s, i, CH_STATE, state_name(st));
+    bj_set_text(s, i, CH_CALLER_NUM, f[K_CALLER_ID_NUM]);
+    bj_set_text(s, i, CH_CALLER_NAME, f[K_CALLER_ID_NAME]);
+    bj_set_text(s, i, CH_CONNECTED_NUM, f[K_CONNECTED_LINE_NUM]);
+    bj_set_text(s, i, CH_CONNECTED_NAME, f[K_CONNECTED_LINE_NAME]);
+    bj_set_text(s, i, CH_CONTEXT, f[K_CONTEXT]);
+    bj_set_text(s, i, CH_EXTEN, f[K_EXTEN]);
+    bj_set_text(s, i, CH_APPLICATION, f[K_APPLICATION]);
+    snap_set_t0(s, i, call_t0(f[K_DURATION], uid->valuestring, server_s, now));
+    if (keep_raw)
+        bj_set_raw(s, i, obj);
+}
+
+struct snapshot *jade_decode_channels(const char *body, size_t len, int64_t now_ms, bool keep_raw,
+                                      char **err)
+{
+    cJSON *root = bj_parse(body, len, err);
+    if (!root)
+        return NULL;
+    struct snapshot *s = NULL;
+    const cJSON *res = envelope_result(root, err);
+    const cJSON *list = res ? cJSON_GetObjectItemCaseSensitive(res, "list") : NULL;
+    if (res && !cJSON_IsArray(list))
+        *err = xstrdup("answer has no result.list array");
+    if (cJSON_IsArray(list)) {
+        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(root, "timestamp");
+        int64_t server_s = parse_utc(cJSON_IsString(ts) ? ts->valuestring : NULL);
+        s = snap_new(KIND_CHANNELS);
+        for (const cJSON *c = list->child; c; c = c->next) {
+            if (cJSON_IsObject(c))
+                decode_channel(s, c, server_s, now_ms, keep_raw);
+        }
+        snap_finish(s);
+    }
+    cJSON_Delete(root);
+    return s;
+}
+
+static void on_channels(struct backend *be, void *ud, const struct be_reply *rep)
+{
+    (void)ud;
+    const struct http_result *res = rep->res;
+    if (rep->kind != REPLY_HTTP || res->status != 200) {
+        be_poll_fail_reply(be, KIND_CHANNELS, rep);
+        return;
+    }
+    char *err = NULL;
+    struct snapshot *s =
+        jade_decode_channels(res->body, res->body_len, be_now_wall_ms(), be_keep_raw(be), &err);
+    if (s) {
+        be_poll_ok(be, KIND_CHANNELS, s);
+        return;
+    }
+    char *msg = xasprintf("channels: %s", err);
+    be_poll_fail(be, KIND_CHANNELS, FAIL_DATA, msg, -1);
+    free(msg);
+    free(err);
+}
+
+static void jade_poll(struct backend *be, enum kind kind)
+{
+    if (kind != KIND_CHANNELS) {
+        be_poll_fail(be, kind, FAIL_DATA, "not offered by jade", -1);
+        return;
+    }
+    struct be_call_spec spec = {.method = "GET", .path = "/admin/core/channels"};
+    be_call(be, &spec, on_channels, NULL);
+}
+
+bool jade_valid_channel_id(const char *id)
+{
+    size_t n = strlen(id);
+    /* The first character must be alphanumeric: "." and ".." would be path segments that
+     * the URL layer folds away, sending the DELETE somewhere else. */
+    bool alnum_first = (id[0] >= '0' && id[0] <= '9') || (id[0] >= 'a' && id[0] <= 'z') ||
+                       (id[0] >= 'A' && id[0] <= 'Z');
+    return n > 0 && n <= 128 && alnum_first &&
+           strspn(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-") == n;
+}
+
+/* jade's 500 means "unknown channel" or "AMI send failed", and a 404 on DELETE is never
+ * jade's (it answers 500 for unknown ids): ask whether the channel exists. */
+static void on_hangup_check(struct backend *be, void *ud, const struct be_reply *rep)
+{
+    (void)be;
+    struct be_act *act = ud;
+    if (rep->kind == REPLY_HTTP && rep->res->status == 404 && jade_error_envelope(rep->res))
+        be_act_done(act, ACT_GONE, "channel already gone");
+    else if (rep->kind == REPLY_HTTP && rep->res->status == 404)
+        be_act_done(act, ACT_FAILED, "HTTP 404 without jade's envelope: is the url right?");
+    else if (rep->kind == REPLY_HTTP && rep->res->status == 200)
+        be_act_done(act, ACT_FAILED, "jade could not hang up; the channel is still up");
+    else
+        be_act_done(act, ACT_FAILED, "jade refused the hangup; the channel's state is unknown");
+}
+
+static void on_hangup(struct backend *be, void *ud, const struct be_reply *rep)
+{
+    struct be_act *act = ud;
+    if (rep->kind == REPLY_NET) {
+        be_act_done(act, ACT_UNREACHABLE, rep->msg);
+        return;
+    }
+    if (rep->kind == REPLY_AUTH) {
+        be_act_done(act, ACT_AUTH, rep->msg);
+        return;
+    }
+    long st = rep->res->status;
+    if (st == 200) {
+        be_act_done(act, ACT_OK, "hung up");
+    } else if (st == 500 || st == 404) {
+        char *id = be_escape(be_act_id(act));
+        char *path = xasprintf("/admin/core/channels/%s", id);
+        struct be_call_spec spec = {.method = "GET", .path = path};
+        be_call(be, &spec, on_hangup_check, act);
+        free(path);
+        free(id);
+    } else {
+        char *msg = xasprintf("jade refused the hangup (HTTP %ld)", st);
+        be_act_done(act, ACT_FAILED, msg);
+        free(msg);
+    }
+}
+
+static void jade_hangup(struct backend *be, const char *id, struct be_act *act)
+{
+    if (!jade_valid_channel_id(id)) {
+        be_act_done(act, ACT_REFUSED, "not a valid channel id");
+        return;
+    }
+    char *esc = be_escape(id);
+    char *path = xasprintf("/admin/core/channels/%s", esc);
+    struct be_call_spec spec = {.method = "DELETE", .path = path};
+    be_call(be, &spec, on_hangup, act);
+    free(path);
+    free(esc);
+}
+
+const struct adapter jade_adapter = {
+    .type = "jade",
+    .label = "jade",
+    .kinds = 1u << KIND_CHANNELS,
+    .caps = CAP_HANGUP,
+    .why_not =
+        {
+            [KIND_RINGGROUPS] = "jade has no ring groups",
+            [KIND_EXTENSIONS] = "jade extensions are not supported by this build yet",
+            [KIND_QUEUEMEMBERS] = "jade queue members are not supported by this build yet",
+            [KIND_QUEUES] = "jade queues are not supported by this build yet",
+        },
+    .check_conf = jade_check_conf,
+    .create = jade_create,
+    .destroy = jade_destroy,
+    .login_req = jade_login_req,
+    .login_parse = jade_login_parse,
+    .logout_req = jade_logout_req,
+    .build = jade_build,
+    .auth_rejected = jade_auth_rejected,
+    .poll = jade_poll,
+    .hangup = jade_hangup,
+};

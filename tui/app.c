@@ -1,0 +1,338 @@
+#define _POSIX_C_SOURCE 200809L
+#include "tui/app.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui/clock.h"
+#include "tui/dialog.h"
+#include "tui/log.h"
+#include "tui/screen.h"
+#include "tui/text.h"
+#include "views/view.h"
+
+#define FLASH_MS    5000
+#define MAX_WAIT_MS 1000
+
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    if (sig_pipe[1] >= 0)
+        (void)!write(sig_pipe[1], &b, 1);
+    errno = saved;
+}
+
+/* Signals become bytes on a pipe that the loop polls with libcurl's sockets: handlers do
+ * nothing else, so no curses or model code runs in signal context. */
+static void signals_init(void)
+{
+    if (pipe(sig_pipe))
+        die("pipe: %s", strerror(errno));
+    for (int i = 0; i < 2; i++) {
+        (void)fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
+        (void)fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        (void)sigaction(sigs[i], &sa, NULL);
+}
+
+void app_dirty(struct app *app)
+{
+    app->dirty = true;
+}
+
+void app_flash(struct app *app, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    free(app->flash);
+    app->flash = xvasprintf(fmt, ap);
+    va_end(ap);
+    app->flash_err = error;
+    app->flash_until = clock_mono_ms() + FLASH_MS;
+    app->dirty = true;
+    log_msg("flash: %s", app->flash);
+}
+
+void app_open_dialog(struct app *app, struct dialog *d, dialog_done_fn done, void *ud)
+{
+    dialog_free(app->dialog);
+    app->dialog = d;
+    app->dialog_done = done;
+    app->dialog_ud = ud;
+    app->dirty = true;
+}
+
+void app_push_view(struct app *app, const struct view_ops *ops)
+{
+    if (app->nviews == APP_MAX_VIEWS)
+        return;
+    struct view_inst *v = &app->views[app->nviews++];
+    v->ops = ops;
+    v->state = ops->create(app);
+    if (ops->resize)
+        ops->resize(v->state, LINES - 2, COLS);
+    app->dirty = true;
+}
+
+static void pop_view(struct app *app)
+{
+    if (app->nviews <= 1)
+        return;
+    struct view_inst *v = &app->views[--app->nviews];
+    v->ops->destroy(v->state);
+    app->dirty = true;
+}
+
+const struct view_inst *app_view_below(const struct app *app)
+{
+    return app->nviews >= 2 ? &app->views[app->nviews - 2] : NULL;
+}
+
+static void on_fleet_change(void *ud, struct backend *be, int kind)
+{
+    struct app *app = ud;
+    for (int i = 0; i < app->nviews; i++) {
+        const struct view_inst *v = &app->views[i];
+        if (v->ops->model_changed)
+            v->ops->model_changed(v->state, be, kind);
+    }
+    app->dirty = true;
+}
+
+/* Close the open dialog (if any) and tell its owner the answer. */
+static void close_dialog(struct app *app, bool confirmed)
+{
+    struct dialog *d = app->dialog;
+    if (!d)
+        return;
+    dialog_done_fn done = app->dialog_done;
+    app->dialog = NULL;
+    dialog_free(d);
+    app->dirty = true;
+    done(app->dialog_ud, confirmed);
+}
+
+static void dialog_key_pressed(struct app *app, int ch)
+{
+    enum dialog_result r = dialog_key(app->dialog, ch);
+    app->dirty = true;
+    if (r != DLG_OPEN)
+        close_dialog(app, r == DLG_CONFIRM);
+}
+
+static void quit_anyway(void *ud, bool confirmed)
+{
+    struct app *app = ud;
+    if (confirmed)
+        app->quit = true;
+}
+
+static void request_quit(struct app *app)
+{
+    size_t n = fleet_pending_actions(app->fleet);
+    if (!n) {
+        app->quit = true;
+        return;
+    }
+    struct dialog *d = dialog_new("Quit pbxtop?", "Quit", true);
+    char *line = xasprintf("%zu action(s) are still waiting for an answer.", n);
+    dialog_add_line(d, line);
+    dialog_add_line(d, "Quitting now leaves their outcome unknown.");
+    free(line);
+    app_open_dialog(app, d, quit_anyway, app);
+}
+
+static void global_action(struct app *app, enum action act)
+{
+    switch (act) {
+    case ACT_QUIT:
+        request_quit(app);
+        break;
+    case ACT_HELP:
+        if (app->views[app->nviews - 1].ops != &help_view_ops)
+            app_push_view(app, &help_view_ops);
+        break;
+    case ACT_PAUSE:
+        fleet_pause(app->fleet, !fleet_paused(app->fleet));
+        app_flash(app, false,
+                  fleet_paused(app->fleet) ? "Polling paused (Z resumes)" : "Polling resumed");
+        break;
+    case ACT_POLL_NOW:
+        fleet_poll_now(app->fleet);
+        app_flash(app, false, "Polling now");
+        break;
+    case ACT_REDRAW:
+        app->full_redraw = true;
+        break;
+    default:
+        break;
+    }
+    app->dirty = true;
+}
+
+static void app_key(struct app *app, int ch)
+{
+    if (ch == KEY_RESIZE) {
+        screen_resize(app);
+        return;
+    }
+    enum action act = input_action(ch);
+    if (screen_too_small()) {
+        /* Nothing is visible but the size warning: no key may act on a hidden dialog or
+         * view, and Q does what the warning says, at once. */
+        if (act == ACT_QUIT) {
+            close_dialog(app, false);
+            app->quit = true;
+        }
+        return;
+    }
+    if (app->dialog) {
+        dialog_key_pressed(app, ch);
+        return;
+    }
+    const struct view_inst *top = &app->views[app->nviews - 1];
+    int r = top->ops->key(top->state, act, ch);
+    if (r & VIEW_CLOSE)
+        pop_view(app);
+    if (r != VIEW_IGNORED)
+        app->dirty = true;
+    else
+        global_action(app, act);
+}
+
+static void handle_signals(struct app *app, int *exit_code)
+{
+    unsigned char sig;
+    while (read(sig_pipe[0], &sig, 1) == 1) {
+        if (sig == SIGTSTP) {
+            screen_suspend(app);
+        } else if (sig == SIGCONT) {
+            app->full_redraw = true;
+            app->dirty = true;
+        } else {
+            app->quit = true;
+            *exit_code = 128 + sig;
+        }
+    }
+}
+
+/* How long the loop may sleep: until the next poll, the next whole second (ages and
+ * durations tick) or the end of a flash message. */
+static int wait_ms(struct app *app, int64_t now)
+{
+    int ms = fleet_next_due_ms(app->fleet, now, MAX_WAIT_MS);
+    int to_second = (int)(1000 - clock_wall_ms() % 1000);
+    if (to_second < ms)
+        ms = to_second;
+    if (app->flash && app->flash_until - now < ms)
+        ms = app->flash_until > now ? (int)(app->flash_until - now) : 0;
+    return ms;
+}
+
+static void timers(struct app *app, int64_t now)
+{
+    int64_t second = clock_wall_ms() / 1000;
+    if (second != app->last_second) {
+        app->last_second = second;
+        app->dirty = true;
+    }
+    if (app->flash && now >= app->flash_until) {
+        free(app->flash);
+        app->flash = NULL;
+        app->dirty = true;
+    }
+}
+
+static int loop(struct app *app)
+{
+    int exit_code = 0;
+    struct http *http = fleet_http(app->fleet);
+    int fds[2] = {STDIN_FILENO, sig_pipe[0]};
+    bool ready[2];
+    int ch;
+    while (!app->quit) {
+        int64_t now = clock_mono_ms();
+        http_wait(http, fds, ready, 2, wait_ms(app, now));
+        handle_signals(app, &exit_code);
+        http_run(http);
+        /* Always drain: curses may hold keys that poll() cannot see. */
+        while ((ch = getch()) != ERR && !app->quit)
+            app_key(app, ch);
+        now = clock_mono_ms();
+        fleet_tick(app->fleet, now);
+        timers(app, now);
+        if (app->dirty && !app->quit) {
+            app->dirty = false;
+            screen_draw(app);
+            if (app->max_frames && ++app->frames >= app->max_frames)
+                app->quit = true;
+        }
+    }
+    return exit_code;
+}
+
+static struct backend *pick_backend(struct fleet *f, const char *name)
+{
+    if (!name)
+        return fleet_at(f, 0);
+    return fleet_find(f, name);
+}
+
+static void app_done(struct app *app)
+{
+    while (app->nviews > 0) {
+        struct view_inst *v = &app->views[--app->nviews];
+        v->ops->destroy(v->state);
+    }
+    dialog_free(app->dialog);
+    free(app->flash);
+}
+
+int app_run(struct config *cfg, const struct app_opts *opts)
+{
+    struct app app = {.cfg = cfg, .max_frames = opts->max_frames, .dirty = true};
+    struct fleet_opts fo = {
+        .refresh_ms = opts->refresh_ms ? opts->refresh_ms : cfg->refresh_ms,
+        .read_only = opts->read_only || cfg->read_only,
+    };
+    char *err = NULL;
+    if (opts->view && strcmp(opts->view, "channels") != 0 && strcmp(opts->view, "ch") != 0)
+        die_code(2, "view '%s': this version shows the channels view only", opts->view);
+    app.fleet = fleet_new(cfg->backends, cfg->nbackends, &fo, &err);
+    if (!app.fleet)
+        die_code(2, "%s:%s", cfg->path, err);
+    app.be = pick_backend(app.fleet, opts->backend);
+    if (!app.be)
+        die_code(2, "no backend named '%s' in %s", opts->backend, cfg->path);
+    const char *codeset = nl_langinfo(CODESET);
+    if (opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0)
+        app.text_flags |= TEXT_ASCII;
+    signals_init();
+    screen_init(opts->no_color);
+    cleanup_register(screen_end);
+    fleet_set_listener(app.fleet, on_fleet_change, &app);
+    app_push_view(&app, &channels_view_ops);
+    if (!http_has_async_dns())
+        app_flash(&app, true, "libcurl resolves names synchronously: a slow DNS can stall");
+    int code = loop(&app);
+    screen_end();
+    app_done(&app);
+    fleet_set_listener(app.fleet, NULL, NULL);
+    fleet_logout(app.fleet, 1000);
+    fleet_free(app.fleet);
+    return code;
+}

@@ -1,0 +1,71 @@
+/* The console: one thread, one curl_multi_poll() loop over libcurl's sockets, stdin and a
+ * signal pipe; every pass drains all keys, runs finished transfers and due timers, and draws
+ * at most once. */
+#ifndef PBXTOP_TUI_APP_H
+#define PBXTOP_TUI_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/backend.h"
+#include "tui/config.h"
+#include "tui/xalloc.h"
+
+struct dialog;
+struct view_ops;
+
+struct app_opts {
+    const char *backend; /* -b NAME; NULL: the first */
+    const char *view;    /* -v VIEW; NULL: channels */
+    int refresh_ms;      /* -d; 0: from the config */
+    bool read_only;
+    bool no_color;
+    bool ascii;
+    long max_frames; /* -n; 0: run until quit */
+};
+
+/* Called with true when the dialog's confirm button was pressed, false when cancelled. */
+typedef void (*dialog_done_fn)(void *ud, bool confirmed);
+
+struct view_inst {
+    const struct view_ops *ops;
+    void *state;
+};
+
+#define APP_MAX_VIEWS 4
+
+struct app {
+    struct config *cfg;
+    struct fleet *fleet;
+    struct backend *be; /* the backend the views show */
+    struct view_inst views[APP_MAX_VIEWS];
+    int nviews;
+    struct dialog *dialog;
+    dialog_done_fn dialog_done;
+    void *dialog_ud;
+    char *flash;
+    bool flash_err;
+    int64_t flash_until;
+    unsigned text_flags; /* TEXT_ASCII when the terminal cannot show UTF-8 */
+    bool quit;
+    bool dirty;
+    bool full_redraw; /* repaint every cell (Ctrl-L, resume) */
+    long max_frames;
+    long frames;
+    int64_t last_second;
+};
+
+/* Run the console on cfg until the user quits. Returns the process exit code. */
+int app_run(struct config *cfg, const struct app_opts *opts);
+
+/* Show a message in the status line for a few seconds. */
+void app_flash(struct app *app, bool error, const char *fmt, ...) PBX_PRINTF(3, 4);
+/* Open a modal dialog (the app owns it); `done` runs when it closes. */
+void app_open_dialog(struct app *app, struct dialog *d, dialog_done_fn done, void *ud);
+/* Push a view on top of the stack. */
+void app_push_view(struct app *app, const struct view_ops *ops);
+/* The view under the top one (what help describes), or NULL. */
+const struct view_inst *app_view_below(const struct app *app);
+void app_dirty(struct app *app);
+
+#endif

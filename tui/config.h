@@ -1,0 +1,29 @@
+/* config.ini (DESIGN.md §4): a [pbxtop] section and one section per backend. Every error
+ * names the file, the line and the key. */
+#ifndef PBXTOP_TUI_CONFIG_H
+#define PBXTOP_TUI_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "net/backend.h"
+
+struct config {
+    char *path;
+    int refresh_ms;
+    char *theme;
+    bool read_only;
+    struct backend_conf *backends;
+    size_t nbackends;
+};
+
+/* $XDG_CONFIG_HOME/pbxtop/config.ini, else ~/.config/pbxtop/config.ini. Owned by caller. */
+char *config_default_path(void);
+/* Parse the file at path into cfg. On failure returns -1 with *err (owned) as
+ * "PATH:LINE: message"; cfg is then empty. */
+int config_load(const char *path, struct config *cfg, char **err);
+/* Parse text already in memory (path is only used in messages). */
+int config_parse(const char *path, const char *text, size_t len, struct config *cfg, char **err);
+void config_done(struct config *cfg);
+
+#endif

@@ -1,0 +1,229 @@
+#define _GNU_SOURCE /* nftw's FTW_DEPTH and FTW_PHYS */
+#include "tui/demo.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/backend_json.h"
+#include "tui/batch.h"
+#include "tui/config.h"
+#include "tui/xalloc.h"
+
+#define START_TIMEOUT_MS 20000
+
+struct demo_backend {
+    const char *name;
+    const char *type;
+    const char *extra; /* more config lines */
+};
+
+static const struct demo_backend demo_backends[] = {
+    {"jade-lab", "jade", "username = admin\npassword = admin\n"},
+};
+#define NDEMO (sizeof demo_backends / sizeof demo_backends[0])
+
+static char demo_dir[256];
+static pid_t sim_pid = -1;
+static int sim_stdin = -1;
+
+static bool readable(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+/* pbxsim.py next to the binary (source tree or build dir), or where `make install` put it. */
+static char *find_simulator(void)
+{
+    const char *env = getenv("PBXTOP_SIM");
+    if (env && *env)
+        return xstrdup(env);
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        const char *rel[] = {"/tests/sim/pbxsim.py", "/../../tests/sim/pbxsim.py"};
+        for (size_t i = 0; i < 2; i++) {
+            char *p = xasprintf("%s%s", exe, rel[i]);
+            if (readable(p))
+                return p;
+            free(p);
+        }
+    }
+    char *p = xstrdup(PBXTOP_DATADIR "/sim/pbxsim.py");
+    if (readable(p))
+        return p;
+    free(p);
+    return NULL;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void demo_stop(void)
+{
+    if (sim_stdin >= 0)
+        close(sim_stdin); /* the simulator exits when its stdin closes */
+    sim_stdin = -1;
+    if (sim_pid > 0) {
+        (void)kill(sim_pid, SIGTERM);
+        for (int i = 0; i < 60 && waitpid(sim_pid, NULL, WNOHANG) == 0; i++)
+            (void)nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+        if (kill(sim_pid, 0) == 0) {
+            (void)kill(sim_pid, SIGKILL);
+            (void)waitpid(sim_pid, NULL, 0);
+        }
+    }
+    sim_pid = -1;
+    if (demo_dir[0])
+        (void)nftw(demo_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    demo_dir[0] = '\0';
+}
+
+static void child_exec(const char *sim, int in_fd)
+{
+    char *log = xasprintf("%s/sim.log", demo_dir);
+    int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (logfd < 0 || dup2(in_fd, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
+        _exit(127);
+    (void)setpgid(0, 0); /* the terminal's Ctrl-C and Ctrl-Z are for pbxtop, not for it */
+    (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+    /* execvp wants char *const[]; copies avoid casting away const (we exec or exit). */
+    char *argv[4 + 2 * NDEMO + 8];
+    int a = 0;
+    argv[a++] = xstrdup("python3");
+    argv[a++] = xstrdup(sim);
+    argv[a++] = xstrdup("--dir");
+    argv[a++] = xstrdup(demo_dir);
+    for (size_t i = 0; i < NDEMO; i++) {
+        argv[a++] = xstrdup("--backend");
+        argv[a++] = xasprintf("%s=%s", demo_backends[i].name, demo_backends[i].type);
+    }
+    argv[a++] = xstrdup("--churn");
+    argv[a++] = xstrdup("--watch-stdin");
+    argv[a++] = xstrdup("--cleanup-dir");
+    argv[a] = NULL;
+    execvp("python3", argv);
+    _exit(127);
+}
+
+static void start_simulator(const char *sim)
+{
+    int fds[2];
+    if (pipe(fds))
+        die("pipe: %s", strerror(errno));
+    sim_pid = fork();
+    if (sim_pid < 0)
+        die("fork: %s", strerror(errno));
+    if (sim_pid == 0) {
+        close(fds[1]);
+        child_exec(sim, fds[0]);
+    }
+    close(fds[0]);
+    (void)fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    sim_stdin = fds[1];
+}
+
+static char *read_small_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = xmalloc(65536);
+    *len = fread(buf, 1, 65535, f);
+    buf[*len] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Wait for the simulator's ports.json; dies with the simulator's log when it fails. */
+static char *wait_ports(size_t *len)
+{
+    char *path = xasprintf("%s/ports.json", demo_dir);
+    for (int waited = 0; waited < START_TIMEOUT_MS; waited += 50) {
+        char *json = read_small_file(path, len);
+        if (json) {
+            free(path);
+            return json;
+        }
+        if (waitpid(sim_pid, NULL, WNOHANG) == sim_pid) {
+            sim_pid = -1;
+            break;
+        }
+        (void)nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    }
+    free(path);
+    char *log = xasprintf("%s/sim.log", demo_dir);
+    char *text = read_small_file(log, len);
+    char *msg = xasprintf("the simulator did not start:\n%s", text ? text : "(no output)");
+    free(log);
+    free(text);
+    die("%s", msg);
+}
+
+static char *write_config(const char *ports, size_t len)
+{
+    char *path = xasprintf("%s/config.ini", demo_dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f)
+        die("%s: %s", path, strerror(errno));
+    fprintf(f, "; written by pbxtop demo\n[pbxtop]\nrefresh = 1\n");
+    for (size_t i = 0; i < NDEMO; i++) {
+        const char *keys[] = {"backends", demo_backends[i].name, "port", NULL};
+        long long port;
+        if (!bj_lookup_int(ports, len, keys, &port))
+            die("the simulator's ports.json has no port for %s", demo_backends[i].name);
+        fprintf(f, "\n[%s]\ntype = %s\nurl = https://127.0.0.1:%lld\nca_file = %s/cert.pem\n%s",
+                demo_backends[i].name, demo_backends[i].type, port, demo_dir,
+                demo_backends[i].extra);
+    }
+    if (fclose(f))
+        die("%s: %s", path, strerror(errno));
+    return path;
+}
+
+int demo_run(const struct app_opts *opts)
+{
+    char *sim = find_simulator();
+    if (!sim)
+        die_code(EXIT_USAGE, "cannot find the simulator (tests/sim/pbxsim.py); set PBXTOP_SIM");
+    const char *tmp = getenv("TMPDIR");
+    (void)snprintf(demo_dir, sizeof demo_dir, "%s/pbxtop-demo.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(demo_dir))
+        die("mkdtemp %s: %s", demo_dir, strerror(errno));
+    cleanup_register(demo_stop);
+    fprintf(stderr, "pbxtop: starting the simulator...\n");
+    start_simulator(sim);
+    free(sim);
+    size_t len = 0;
+    char *ports = wait_ports(&len);
+    char *path = write_config(ports, len);
+    free(ports);
+    struct config cfg;
+    char *err = NULL;
+    if (config_load(path, &cfg, &err))
+        die_code(EXIT_USAGE, "%s", err);
+    free(path);
+    int code = app_run(&cfg, opts);
+    config_done(&cfg);
+    demo_stop();
+    return code;
+}

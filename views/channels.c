@@ -1,0 +1,538 @@
+/* Live channels of the current backend: a table that follows the channel under the cursor
+ * across polls, marks, and hang up after a confirmation that names every target. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/backend.h"
+#include "themes/theme.h"
+#include "tui/app.h"
+#include "tui/clock.h"
+#include "tui/dialog.h"
+#include "tui/idset.h"
+#include "tui/table.h"
+#include "tui/text.h"
+#include "views/view.h"
+
+enum {
+    COL_CHANNEL,
+    COL_STATE,
+    COL_CALLER,
+    COL_CONNECTED,
+    COL_CONTEXT,
+    COL_EXTEN,
+    COL_APP,
+    COL_DUR,
+    NCOLS
+};
+
+static const struct column columns[NCOLS] = {
+    [COL_CHANNEL] = {"CHANNEL", 16, 32, 3, false, true},
+    [COL_STATE] = {"STATE", 8, 10, 0, false},
+    [COL_CALLER] = {"CALLER", 12, 32, 3, false},
+    [COL_CONNECTED] = {"CONNECTED", 10, 32, 3, false},
+    [COL_CONTEXT] = {"CONTEXT", 7, 16, 2, false},
+    [COL_EXTEN] = {"EXTEN", 6, 16, 1, false},
+    [COL_APP] = {"APP", 6, 12, 1, false},
+    [COL_DUR] = {"DUR", 7, 8, 0, true},
+};
+
+struct target {
+    char *id;
+    char *label; /* the channel name, for messages */
+};
+
+struct chanview {
+    struct app *app;
+    int rows, cols;
+    int widths[NCOLS];
+    const struct snapshot *snap; /* what `order` indexes; borrowed from the backend */
+    size_t *order;
+    size_t norder, cap;
+    char *cursor_id;
+    int cursor, top;
+    struct idset marks;
+    struct idset pending;
+    struct target *confirm; /* targets of the open dialog */
+    size_t nconfirm;
+    struct target *batch; /* targets of the hang ups under way */
+    size_t nbatch;
+    int batch_total, batch_done, batch_ok, batch_gone, batch_failed;
+    char *batch_err;
+};
+
+static const struct snapshot *sort_snap;
+
+static int cmp_rows(const void *a, const void *b)
+{
+    const struct record *ra = snap_get(sort_snap, *(const size_t *)a);
+    const struct record *rb = snap_get(sort_snap, *(const size_t *)b);
+    const char *na = ra->v[CH_CHANNEL] ? ra->v[CH_CHANNEL] : "";
+    const char *nb = rb->v[CH_CHANNEL] ? rb->v[CH_CHANNEL] : "";
+    int c = strcmp(na, nb);
+    return c ? c : strcmp(ra->id, rb->id);
+}
+
+static const struct record *row_rec(const struct chanview *v, int row)
+{
+    return snap_get(v->snap, v->order[row]);
+}
+
+static void set_cursor(struct chanview *v, int row)
+{
+    if (row >= (int)v->norder)
+        row = (int)v->norder - 1;
+    if (row < 0)
+        row = 0;
+    v->cursor = row;
+    free(v->cursor_id);
+    v->cursor_id = v->norder ? xstrdup(row_rec(v, row)->id) : NULL;
+    table_scroll(v->cursor, (int)v->norder, v->rows - 1, &v->top);
+}
+
+static bool still_there(const void *ud, const char *id)
+{
+    return snap_find(ud, id) >= 0;
+}
+
+/* Re-sort after a poll; the cursor stays on its channel, or on the same row if it left. */
+static void rebuild(struct chanview *v)
+{
+    v->snap = be_snapshot(v->app->be, KIND_CHANNELS);
+    size_t n = v->snap ? snap_count(v->snap) : 0;
+    v->order = xgrow(v->order, &v->cap, n, sizeof *v->order);
+    for (size_t i = 0; i < n; i++)
+        v->order[i] = i;
+    v->norder = n;
+    sort_snap = v->snap;
+    if (n)
+        qsort(v->order, n, sizeof *v->order, cmp_rows);
+    int row = v->cursor;
+    if (v->cursor_id && v->snap) {
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(row_rec(v, (int)i)->id, v->cursor_id) == 0) {
+                row = (int)i;
+                break;
+            }
+        }
+    }
+    set_cursor(v, row);
+    if (v->snap)
+        (void)idset_filter(&v->marks, still_there, v->snap);
+}
+
+static void *chan_create(struct app *app)
+{
+    struct chanview *v = xcalloc(1, sizeof *v);
+    v->app = app;
+    idset_init(&v->marks);
+    idset_init(&v->pending);
+    fleet_want(app->fleet, app->be, KIND_CHANNELS, true);
+    rebuild(v);
+    return v;
+}
+
+static void free_targets(struct target *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(t[i].id);
+        free(t[i].label);
+    }
+    free(t);
+}
+
+static void chan_destroy(void *state)
+{
+    struct chanview *v = state;
+    fleet_want(v->app->fleet, v->app->be, KIND_CHANNELS, false);
+    free_targets(v->confirm, v->nconfirm);
+    free_targets(v->batch, v->nbatch);
+    idset_done(&v->marks);
+    idset_done(&v->pending);
+    free(v->order);
+    free(v->cursor_id);
+    free(v->batch_err);
+    free(v);
+}
+
+static void chan_resize(void *state, int rows, int cols)
+{
+    struct chanview *v = state;
+    v->rows = rows;
+    v->cols = cols;
+    table_layout(columns, NCOLS, cols, v->widths);
+    table_scroll(v->cursor, (int)v->norder, rows - 1, &v->top);
+}
+
+static bool unknown(const char *s)
+{
+    return !s || !*s || strcmp(s, "<unknown>") == 0;
+}
+
+/* "201 "Front desk"", or whichever half is known, or "-". */
+static void party(const char *num, const char *name, char *out, size_t size)
+{
+    if (unknown(num) && unknown(name))
+        (void)snprintf(out, size, "-");
+    else if (unknown(name) || (num && strcmp(num, name) == 0))
+        (void)snprintf(out, size, "%s", num);
+    else if (unknown(num))
+        (void)snprintf(out, size, "\"%s\"", name);
+    else
+        (void)snprintf(out, size, "%s \"%s\"", num, name);
+}
+
+static void draw_message(WINDOW *win, int rows, const char *msg, unsigned flags)
+{
+    char buf[512];
+    char *safe = text_sanitized(msg, flags);
+    int cols = getmaxx(win);
+    int w = text_fit(safe, cols - 2, buf, sizeof buf, flags);
+    wattrset(win, theme_attr(ROLE_DIM));
+    (void)mvwaddstr(win, rows / 2, (cols - w) / 2, buf);
+    wattrset(win, A_NORMAL);
+    free(safe);
+}
+
+static attr_t state_attr(const char *state)
+{
+    if (!state)
+        return 0;
+    if (strcmp(state, "Up") == 0)
+        return theme_attr(ROLE_STATE_UP);
+    if (strncmp(state, "Ring", 4) == 0)
+        return theme_attr(ROLE_STATE_RING);
+    return 0;
+}
+
+static void draw_row(struct chanview *v, WINDOW *win, int y, int row, int64_t now)
+{
+    const struct record *r = row_rec(v, row);
+    unsigned flags = v->app->text_flags;
+    char caller[256], connected[256], dur[16], ctx[256];
+    party(r->v[CH_CALLER_NUM], r->v[CH_CALLER_NAME], caller, sizeof caller);
+    party(r->v[CH_CONNECTED_NUM], r->v[CH_CONNECTED_NAME], connected, sizeof connected);
+    clock_format_duration(r->t0_ms ? (now - r->t0_ms) / 1000 : -1, dur, sizeof dur);
+    (void)snprintf(ctx, sizeof ctx, "%s", r->v[CH_CONTEXT] ? r->v[CH_CONTEXT] : "");
+    bool pending = idset_has(&v->pending, r->id);
+    const char *raw[NCOLS] = {
+        r->v[CH_CHANNEL],
+        pending ? ((flags & TEXT_ASCII) ? "pending" : "pending\xE2\x80\xA6") : r->v[CH_STATE],
+        caller,
+        connected,
+        ctx,
+        r->v[CH_EXTEN],
+        r->v[CH_APPLICATION],
+        dur,
+    };
+    char *cells[NCOLS];
+    for (int c = 0; c < NCOLS; c++)
+        cells[c] = text_sanitized(raw[c], flags);
+    bool marked = idset_has(&v->marks, r->id), cur = row == v->cursor;
+    attr_t attr = cur       ? theme_attr(ROLE_SELECTED)
+                  : pending ? theme_attr(ROLE_PENDING)
+                  : marked  ? theme_attr(ROLE_MARKED)
+                            : theme_attr(ROLE_NORMAL);
+    attr_t cell_attr[NCOLS] = {0};
+    if (!cur && !pending)
+        cell_attr[COL_STATE] = state_attr(r->v[CH_STATE]);
+    table_draw_row(win, y, columns, NCOLS, v->widths, (const char *const *)cells,
+                   marked ? '*'
+                   : cur  ? '>'
+                          : ' ',
+                   attr, cell_attr, flags);
+    for (int c = 0; c < NCOLS; c++)
+        free(cells[c]);
+}
+
+static void chan_draw(void *state, WINDOW *win)
+{
+    struct chanview *v = state;
+    struct backend *be = v->app->be;
+    unsigned flags = v->app->text_flags;
+    if (!be_supports(be, KIND_CHANNELS)) {
+        draw_message(win, v->rows, be_why_not(be, KIND_CHANNELS), flags);
+        return;
+    }
+    table_draw_header(win, 0, columns, NCOLS, v->widths, theme_attr(ROLE_COLUMNS));
+    if (!v->snap) {
+        char *msg = be_state(be) == BE_STATE_NEW
+                        ? xasprintf("Loading channels from %s...", be_name(be))
+                        : xasprintf("No channel data from %s: %s", be_name(be), be_error(be));
+        draw_message(win, v->rows, msg, flags);
+        free(msg);
+        return;
+    }
+    if (!v->norder) {
+        char *msg = xasprintf("No live calls on %s", be_name(be));
+        draw_message(win, v->rows, msg, flags);
+        free(msg);
+        return;
+    }
+    int64_t now = clock_wall_ms();
+    for (int y = 1; y < v->rows && v->top + y - 1 < (int)v->norder; y++)
+        draw_row(v, win, y, v->top + y - 1, now);
+}
+
+static void move_cursor(struct chanview *v, enum action act)
+{
+    int page = v->rows > 2 ? v->rows - 2 : 1;
+    switch (act) {
+    case ACT_UP:
+        set_cursor(v, v->cursor - 1);
+        break;
+    case ACT_DOWN:
+        set_cursor(v, v->cursor + 1);
+        break;
+    case ACT_PGUP:
+        set_cursor(v, v->cursor - page);
+        break;
+    case ACT_PGDN:
+        set_cursor(v, v->cursor + page);
+        break;
+    case ACT_HOME:
+        set_cursor(v, 0);
+        break;
+    case ACT_END:
+        set_cursor(v, (int)v->norder - 1);
+        break;
+    default:
+        break;
+    }
+}
+
+static void toggle_mark(struct chanview *v)
+{
+    if (!v->norder)
+        return;
+    const char *id = row_rec(v, v->cursor)->id;
+    if (idset_has(&v->marks, id))
+        idset_remove(&v->marks, id);
+    else
+        idset_add(&v->marks, id);
+    set_cursor(v, v->cursor + 1);
+}
+
+static void mark_all(struct chanview *v)
+{
+    for (size_t i = 0; i < v->norder; i++)
+        idset_add(&v->marks, row_rec(v, (int)i)->id);
+}
+
+static void batch_summary(struct chanview *v)
+{
+    struct app *app = v->app;
+    if (v->batch_total == 1 && v->batch_err) {
+        app_flash(app, v->batch_failed > 0, "%s", v->batch_err);
+        return;
+    }
+    if (v->batch_failed)
+        app_flash(app, true, "%d hung up, %d already gone, %d failed: %s", v->batch_ok,
+                  v->batch_gone, v->batch_failed, v->batch_err ? v->batch_err : "");
+    else
+        app_flash(app, false, "%d hung up, %d already gone", v->batch_ok, v->batch_gone);
+}
+
+static const char *batch_label(const struct chanview *v, const char *id)
+{
+    for (size_t i = 0; i < v->nbatch; i++) {
+        if (strcmp(v->batch[i].id, id) == 0)
+            return v->batch[i].label;
+    }
+    return id;
+}
+
+static void on_hangup_done(void *ud, const char *id, enum act_outcome o, const char *msg)
+{
+    struct chanview *v = ud;
+    const char *label = batch_label(v, id);
+    idset_remove(&v->pending, id);
+    idset_remove(&v->marks, id);
+    v->batch_done++;
+    if (o == ACT_OK)
+        v->batch_ok++;
+    else if (o == ACT_GONE)
+        v->batch_gone++;
+    else
+        v->batch_failed++;
+    if (o != ACT_OK || v->batch_total == 1) {
+        free(v->batch_err);
+        v->batch_err =
+            o == ACT_OK ? xasprintf("Hung up %s", label) : xasprintf("%s: %s", label, msg);
+    }
+    if (v->batch_done == v->batch_total)
+        batch_summary(v);
+    app_dirty(v->app);
+}
+
+static const char *hangup_blocked(struct chanview *v);
+
+static void start_hangups(void *ud, bool confirmed)
+{
+    struct chanview *v = ud;
+    struct target *t = v->confirm;
+    size_t n = v->nconfirm;
+    v->confirm = NULL;
+    v->nconfirm = 0;
+    /* The data may have gone stale (or read-only been set) while the dialog was open. */
+    const char *why = confirmed ? hangup_blocked(v) : NULL;
+    if (why)
+        app_flash(v->app, true, "Not hanging up: %s", why);
+    if (!confirmed || why) {
+        free_targets(t, n);
+        return;
+    }
+    free_targets(v->batch, v->nbatch);
+    v->batch = t;
+    v->nbatch = n;
+    v->batch_total = (int)n;
+    v->batch_done = v->batch_ok = v->batch_gone = v->batch_failed = 0;
+    free(v->batch_err);
+    v->batch_err = NULL;
+    for (size_t i = 0; i < n; i++)
+        idset_add(&v->pending, t[i].id);
+    /* Refusals complete inside be_hangup(), so every id is pending before the first call. */
+    for (size_t i = 0; i < n; i++)
+        be_hangup(v->app->be, t[i].id, on_hangup_done, v);
+}
+
+/* The marked channels in screen order, else the one under the cursor. */
+static size_t collect_targets(struct chanview *v, struct target **out)
+{
+    size_t n = 0;
+    struct target *t = xcalloc(v->norder ? v->norder : 1, sizeof *t);
+    for (size_t i = 0; i < v->norder; i++) {
+        const struct record *r = row_rec(v, (int)i);
+        bool want = v->marks.n ? idset_has(&v->marks, r->id) : (int)i == v->cursor;
+        if (!want || idset_has(&v->pending, r->id))
+            continue;
+        t[n].id = xstrdup(r->id);
+        t[n].label = xstrdup(r->v[CH_CHANNEL] ? r->v[CH_CHANNEL] : r->id);
+        n++;
+    }
+    *out = t;
+    return n;
+}
+
+static const char *hangup_blocked(struct chanview *v)
+{
+    static char why[160];
+    struct backend *be = v->app->be;
+    if (be_read_only(be))
+        return "read-only: hanging up is disabled";
+    if (!(be_caps(be) & CAP_HANGUP))
+        return "this backend cannot hang up channels";
+    if (!v->snap)
+        return "no channel data yet";
+    if (be_kind_stale(be, KIND_CHANNELS)) {
+        char age[16];
+        clock_format_age((clock_mono_ms() - be_taken_ms(be, KIND_CHANNELS)) / 1000, age,
+                         sizeof age);
+        (void)snprintf(why, sizeof why, "the channel list is stale (%s old); Ctrl-R polls now",
+                       age);
+        return why;
+    }
+    if (!v->norder)
+        return "no channel to hang up";
+    return NULL;
+}
+
+static void ask_hangup(struct chanview *v)
+{
+    const char *why = hangup_blocked(v);
+    if (why) {
+        app_flash(v->app, true, "Not hanging up: %s", why);
+        return;
+    }
+    struct target *t;
+    size_t n = collect_targets(v, &t);
+    if (!n) {
+        free(t);
+        app_flash(v->app, true, "Not hanging up: the marked channels are already pending");
+        return;
+    }
+    char *title = n == 1 ? xasprintf("Hang up this channel on %s?", be_name(v->app->be))
+                         : xasprintf("Hang up %zu channels on %s?", n, be_name(v->app->be));
+    struct dialog *d = dialog_new(title, "Hang up", true);
+    free(title);
+    for (size_t i = 0; i < n; i++)
+        dialog_add_line(d, t[i].label);
+    free_targets(v->confirm, v->nconfirm);
+    v->confirm = t;
+    v->nconfirm = n;
+    app_open_dialog(v->app, d, start_hangups, v);
+}
+
+static int chan_key(void *state, enum action act, int ch)
+{
+    struct chanview *v = state;
+    (void)ch;
+    switch (act) {
+    case ACT_UP:
+    case ACT_DOWN:
+    case ACT_PGUP:
+    case ACT_PGDN:
+    case ACT_HOME:
+    case ACT_END:
+        move_cursor(v, act);
+        return VIEW_HANDLED;
+    case ACT_MARK:
+        toggle_mark(v);
+        return VIEW_HANDLED;
+    case ACT_MARK_ALL:
+        mark_all(v);
+        return VIEW_HANDLED;
+    case ACT_UNMARK:
+        idset_clear(&v->marks);
+        return VIEW_HANDLED;
+    case ACT_DESTROY:
+        ask_hangup(v);
+        return VIEW_HANDLED;
+    default:
+        return VIEW_IGNORED;
+    }
+}
+
+static void chan_model_changed(void *state, struct backend *be, int kind)
+{
+    struct chanview *v = state;
+    if (be == v->app->be && kind == KIND_CHANNELS)
+        rebuild(v);
+}
+
+static void chan_summary(void *state, char *header, size_t hsize, char *status, size_t ssize)
+{
+    struct chanview *v = state;
+    struct backend *be = v->app->be;
+    if (v->snap)
+        (void)snprintf(header, hsize, "%zu call%s", v->norder, v->norder == 1 ? "" : "s");
+    if (v->marks.n)
+        (void)snprintf(status, ssize, "%zu marked", v->marks.n);
+    else if (be_state(be) != BE_STATE_UP && *be_error(be))
+        (void)snprintf(status, ssize, "%s: %s", be_name(be), be_error(be));
+}
+
+static const char *chan_blocked(void *state, enum action act)
+{
+    return act == ACT_DESTROY ? hangup_blocked(state) : NULL;
+}
+
+static const struct keyhint chan_hints[] = {
+    {ACT_DESTROY, "Hang up"},
+    {ACT_MARK, "Mark"},
+    {ACT_NONE, NULL},
+};
+
+const struct view_ops channels_view_ops = {
+    .name = "channels",
+    .kind = KIND_CHANNELS,
+    .create = chan_create,
+    .destroy = chan_destroy,
+    .resize = chan_resize,
+    .draw = chan_draw,
+    .key = chan_key,
+    .model_changed = chan_model_changed,
+    .summary = chan_summary,
+    .blocked = chan_blocked,
+    .hints = chan_hints,
+};
