@@ -37,6 +37,9 @@ struct backend_conf {
 };
 
 void backend_conf_done(struct backend_conf *c);
+/* The backend types this build speaks ("jade", "issabel", ...): up to max of them into out
+ * (static strings); returns how many. */
+size_t backend_types(const char **out, size_t max);
 /* Remember that `key` (a string with static storage) was set on `line`. */
 void backend_conf_set_line(struct backend_conf *c, const char *key, int line);
 /* The line where `key` was set, else the section header's line. */

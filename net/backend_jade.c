@@ -183,7 +183,7 @@ enum chan_key {
     K_COUNT,
 };
 
-/* Sorted, for bsearch: one lookup per member instead of one scan per field. */
+/* Sorted: bj_pick() finds each member with one lookup instead of one scan per field. */
 static const char *const chan_keys[K_COUNT] = {
     "application",
     "caller_id_name",
@@ -198,17 +198,6 @@ static const char *const chan_keys[K_COUNT] = {
     "exten",
     "unique_id",
 };
-
-static int cmp_key(const void *a, const void *b)
-{
-    return strcmp(a, *(const char *const *)b);
-}
-
-static int chan_key(const char *name)
-{
-    const char *const *p = bsearch(name, chan_keys, K_COUNT, sizeof *chan_keys, cmp_key);
-    return p ? (int)(p - chan_keys) : -1;
-}
 
 static const char *state_name(long long st)
 {
@@ -260,12 +249,8 @@ static int64_t call_t0(const cJSON *dur, const char *uid, int64_t server_s, int6
 static void decode_channel(struct snapshot *s, const cJSON *obj, int64_t server_s, int64_t now,
                            bool keep_raw)
 {
-    const cJSON *f[K_COUNT] = {0};
-    for (const cJSON *c = obj->child; c; c = c->next) {
-        int k = c->string ? chan_key(c->string) : -1;
-        if (k >= 0)
-            f[k] = c;
-    }
+    const cJSON *f[K_COUNT];
+    bj_pick(obj, chan_keys, K_COUNT, f);
     /* Checked after the scan: with a repeated key, the last one is the one used. A channel
      * without an id cannot be acted on, so it is not shown either. */
     const cJSON *uid = f[K_UNIQUE_ID];

@@ -126,13 +126,33 @@ void bj_set_raw(struct snapshot *s, size_t i, const cJSON *obj)
     cJSON_free(txt);
 }
 
-bool bj_lookup_int(const char *json, size_t len, const char *const *path, long long *out)
+static int cmp_key(const void *key, const void *elem)
 {
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    const cJSON *at = root;
-    for (; at && *path; path++)
-        at = cJSON_IsObject(at) ? cJSON_GetObjectItemCaseSensitive(at, *path) : NULL;
-    bool ok = at && bj_int(at, out);
-    cJSON_Delete(root);
-    return ok;
+    return strcmp(key, *(const char *const *)elem);
+}
+
+void bj_pick(const cJSON *obj, const char *const *keys, int n, const cJSON **out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next) {
+        if (!c->string)
+            continue;
+        const char *const *k = bsearch(c->string, keys, (size_t)n, sizeof *keys, cmp_key);
+        if (k)
+            out[k - keys] = c;
+    }
+}
+
+bool bj_seconds(const cJSON *it, long long *out)
+{
+    unsigned h, m, s;
+    char end;
+    if (bj_int(it, out))
+        return *out >= 0;
+    if (!cJSON_IsString(it) || sscanf(it->valuestring, "%u:%2u:%2u%c", &h, &m, &s, &end) != 3 ||
+        m > 59 || s > 59)
+        return false;
+    *out = (long long)h * 3600 + m * 60 + s;
+    return true;
 }

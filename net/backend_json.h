@@ -22,9 +22,11 @@ bool bj_bool(const cJSON *it, bool *out);
 void bj_set_text(struct snapshot *s, size_t i, int f, const cJSON *it);
 void bj_set_int(struct snapshot *s, size_t i, int f, const cJSON *it);
 void bj_set_bool(struct snapshot *s, size_t i, int f, const cJSON *it);
-/* The integer at a path of object keys (NULL-terminated) in a JSON text, e.g. the port of
- * one backend in the simulator's ports.json. */
-bool bj_lookup_int(const char *json, size_t len, const char *const *path, long long *out);
+/* One pass over obj's members: out[i] = the member named keys[i] (sorted with strcmp), or
+ * NULL. With a repeated key, the last one wins. */
+void bj_pick(const cJSON *obj, const char *const *keys, int n, const cJSON **out);
+/* Seconds from "HH:MM:SS" or a plain number of seconds; false for anything else. */
+bool bj_seconds(const cJSON *it, long long *out);
 /* Keep the object as raw JSON text on record i. */
 void bj_set_raw(struct snapshot *s, size_t i, const cJSON *obj);
 

@@ -14,23 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "net/backend_json.h"
+#include "net/backend.h"
 #include "tui/batch.h"
 #include "tui/config.h"
 #include "tui/xalloc.h"
 
 #define START_TIMEOUT_MS 20000
-
-struct demo_backend {
-    const char *name;
-    const char *type;
-    const char *extra; /* more config lines */
-};
-
-static const struct demo_backend demo_backends[] = {
-    {"jade-lab", "jade", "username = admin\npassword = admin\n"},
-};
-#define NDEMO (sizeof demo_backends / sizeof demo_backends[0])
+#define MAX_TYPES        8
 
 static char demo_dir[256];
 static pid_t sim_pid = -1;
@@ -105,16 +95,19 @@ static void child_exec(const char *sim, int in_fd)
         _exit(127);
     (void)setpgid(0, 0); /* the terminal's Ctrl-C and Ctrl-Z are for pbxtop, not for it */
     (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-    /* execvp wants char *const[]; copies avoid casting away const (we exec or exit). */
-    char *argv[4 + 2 * NDEMO + 8];
+    /* One simulated server per backend type this build speaks. execvp wants
+     * char *const[]: copies avoid casting away const (we exec or exit). */
+    const char *types[MAX_TYPES];
+    size_t ntypes = backend_types(types, MAX_TYPES);
+    char *argv[8 + 2 * MAX_TYPES];
     int a = 0;
     argv[a++] = xstrdup("python3");
     argv[a++] = xstrdup(sim);
     argv[a++] = xstrdup("--dir");
     argv[a++] = xstrdup(demo_dir);
-    for (size_t i = 0; i < NDEMO; i++) {
+    for (size_t i = 0; i < ntypes; i++) {
         argv[a++] = xstrdup("--backend");
-        argv[a++] = xasprintf("%s=%s", demo_backends[i].name, demo_backends[i].type);
+        argv[a++] = xasprintf("%s-lab=%s", types[i], types[i]);
     }
     argv[a++] = xstrdup("--churn");
     argv[a++] = xstrdup("--watch-stdin");
@@ -178,23 +171,23 @@ static char *wait_ports(size_t *len)
     die("%s", msg);
 }
 
-static char *write_config(const char *ports, size_t len)
+/* config.ini: our [pbxtop] section, then the simulator's backends.ini (a section per
+ * simulated server, with its port, certificate and credentials). */
+static char *write_config(void)
 {
+    size_t len = 0;
+    char *ini = xasprintf("%s/backends.ini", demo_dir);
+    char *backends = read_small_file(ini, &len);
+    if (!backends)
+        die("the simulator wrote no %s", ini);
+    free(ini);
     char *path = xasprintf("%s/config.ini", demo_dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f)
         die("%s: %s", path, strerror(errno));
-    fprintf(f, "; written by pbxtop demo\n[pbxtop]\nrefresh = 1\n");
-    for (size_t i = 0; i < NDEMO; i++) {
-        const char *keys[] = {"backends", demo_backends[i].name, "port", NULL};
-        long long port;
-        if (!bj_lookup_int(ports, len, keys, &port))
-            die("the simulator's ports.json has no port for %s", demo_backends[i].name);
-        fprintf(f, "\n[%s]\ntype = %s\nurl = https://127.0.0.1:%lld\nca_file = %s/cert.pem\n%s",
-                demo_backends[i].name, demo_backends[i].type, port, demo_dir,
-                demo_backends[i].extra);
-    }
+    fprintf(f, "; written by pbxtop demo\n[pbxtop]\nrefresh = 1\n\n%s", backends);
+    free(backends);
     if (fclose(f))
         die("%s: %s", path, strerror(errno));
     return path;
@@ -214,9 +207,8 @@ int demo_run(const struct app_opts *opts)
     start_simulator(sim);
     free(sim);
     size_t len = 0;
-    char *ports = wait_ports(&len);
-    char *path = write_config(ports, len);
-    free(ports);
+    free(wait_ports(&len));
+    char *path = write_config();
     struct config cfg;
     char *err = NULL;
     if (config_load(path, &cfg, &err))

@@ -1,6 +1,7 @@
 """Shared helpers for pbxtop's Python test suites: the simulator, configs, running pbxtop,
 and driving the console in tmux. Standard library only."""
 
+import importlib.util
 import json
 import os
 import shutil
@@ -24,6 +25,19 @@ def wait_until(pred, timeout=5.0, step=0.05, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError("timed out after %.1fs waiting for %s" % (timeout, what))
         time.sleep(step)
+
+
+def dialect_config(typ, opts):
+    """Config lines (credentials, variant...) for a backend of simulator type `typ`: each
+    dialect module knows what its server needs (its pbxtop_config function)."""
+    path = os.path.join(ROOT, "tests", "sim", "dialect_%s.py" % typ)
+    spec = importlib.util.spec_from_file_location("pbxsim_dialect_" + typ, path)
+    mod = importlib.util.module_from_spec(spec)
+    sim_dir = os.path.dirname(path)
+    if sim_dir not in sys.path:
+        sys.path.insert(0, sim_dir)
+    spec.loader.exec_module(mod)
+    return mod.pbxtop_config({k: str(v) for k, v in opts.items()})
 
 
 def control(port, method, path, body=None):
@@ -141,10 +155,7 @@ class Sim:
         lines = ["[pbxtop]", "refresh = 1", global_extra]
         for name in names:
             lines += ["", "[%s]" % name, "type = %s" % types[name], "url = %s" % self.url(name),
-                      "ca_file = %s" % self.cert]
-            if types[name] == "jade":
-                lines += ["username = %s" % opts[name].get("user", "admin"),
-                          "password = %s" % opts[name].get("password", "admin")]
+                      "ca_file = %s" % self.cert, dialect_config(types[name], opts[name])]
             if extra and name in extra:
                 lines.append(extra[name])
         path = path or os.path.join(self.dir, "config.ini")

@@ -97,6 +97,13 @@ def parse_basic_auth(header):
     return (user, password) if colon else None
 
 
+def pbxtop_config(opts):
+    """The lines a pbxtop config needs for a backend of this dialect run with `opts` (the
+    NAME=TYPE,key=val options); used by the test harness."""
+    return "username = %s\npassword = %s\n" % (opts.get("user", "admin"),
+                                                opts.get("password", "admin"))
+
+
 @register("jade")
 class JadeDialect(Dialect):
     OPTIONS = {

@@ -210,10 +210,11 @@ def http_reason(status):
 class Backend:
     """A dialect plus the lock that serialises every call into it."""
 
-    def __init__(self, name, dialect):
+    def __init__(self, name, dialect, opts):
         self.name = name
         self.type = dialect.type_name
         self.dialect = dialect
+        self.opts = opts
         self.lock = threading.Lock()
         self.port = None
 
@@ -720,11 +721,27 @@ class Sim:
                 dialect = cls(name, opts, rng, self.services)
             except ValueError as exc:
                 raise ValueError("backend %s: %s" % (name, exc)) from None
-            self.backends[name] = Backend(name, dialect)
+            self.backends[name] = Backend(name, dialect, opts)
 
     @property
     def ports_path(self):
         return os.path.join(self.workdir, "ports.json")
+
+    def _write_backends_ini(self, cert):
+        """DIR/backends.ini: a pbxtop config section per backend (`pbxtop demo` appends it to
+        its config). Each dialect module's pbxtop_config(opts) gives its credentials."""
+        scheme = "https" if self.tls else "http"
+        parts = []
+        for b in self.backends.values():
+            extra = sys.modules[type(b.dialect).__module__].pbxtop_config(b.opts)
+            parts.append("[%s]\ntype = %s\nurl = %s://127.0.0.1:%d\nca_file = %s\n%s" % (
+                b.name, b.type, scheme, b.port, cert, extra))
+        path = os.path.join(self.workdir, "backends.ini")
+        tmp = "%s.%d.tmp" % (path, os.getpid())
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write("\n".join(parts))
+        os.replace(tmp, path)
 
     def start(self):
         """Bind every listener, start serving, then publish ports.json."""
@@ -745,6 +762,7 @@ class Sim:
             self._serve(server)
         self.control_server = _Server(_ControlHandler, self)
         self._serve(self.control_server)
+        self._write_backends_ini(cert)
         write_json_atomically(self.ports_path, self._ports_document(cert))
 
     def _serve(self, server):
