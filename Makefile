@@ -50,7 +50,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 BIN := $(B)/pbxtop
 
-.PHONY: all deps demo check check-run unit integration tui asan format format-check lint \
+.PHONY: all deps demo check check-run unit sim integration tui asan format format-check lint \
         lint-deps install uninstall clean
 
 all: $(BIN) pbxtop
@@ -94,10 +94,14 @@ check: deps
 	@$(MAKE) --no-print-directory check-run
 
 check-run: all $(UNIT_BINS)
-	@$(MAKE) -k --no-print-directory unit integration tui
+	@$(MAKE) -k --no-print-directory unit sim integration tui
 
 unit: $(UNIT_BINS)
 	@$(PYTHON) tests/run_unit.py $(UNIT_BINS)
+
+# The simulator's own self-tests: what the other suites test against must be right.
+sim:
+	@$(PYTHON) tests/sim/run_selftests.py
 
 integration: $(BIN)
 	@$(PYTHON) tests/integration/run.py --pbxtop $(BIN)

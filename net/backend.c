@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "net/backend_int.h"
+#include "net/schema.h"
 #include "tui/clock.h"
 #include "tui/log.h"
 #include "tui/strbuf.h"
@@ -114,10 +115,23 @@ const char *be_state_name(enum be_state st)
     return "?";
 }
 
+const char *change_op_name(enum change_op op)
+{
+    switch (op) {
+    case OP_CREATE:
+        return "create";
+    case OP_UPDATE:
+        return "update";
+    case OP_DELETE:
+        return "delete";
+    }
+    return "?";
+}
+
 const char *act_outcome_name(enum act_outcome o)
 {
-    static const char *const names[] = {"ok",      "gone",        "failed",
-                                        "refused", "unreachable", "auth-failed"};
+    static const char *const names[] = {"ok",          "gone",        "failed", "refused",
+                                        "unreachable", "auth-failed", "partial"};
     return names[o];
 }
 
@@ -211,6 +225,8 @@ char *backend_init(struct backend *be, struct fleet *f, struct backend_conf *con
         return msg;
     }
     be->insecure = plain || be->conf.insecure;
+    if (be->ad->variant)
+        be->ad = be->ad->variant(&be->conf);
     be->ad_state = be->ad->create ? be->ad->create(be) : NULL;
     return NULL;
 }
@@ -253,6 +269,8 @@ void backend_done(struct backend *be)
     while (be->calls) {
         if (be->calls->http_id)
             http_cancel(h, be->calls->http_id);
+        if (be->calls->free_ud)
+            be->calls->free_ud(be->calls->ud);
         call_free(be->calls);
     }
     while (be->acts)
@@ -261,8 +279,14 @@ void backend_done(struct backend *be)
         http_cancel(h, be->login_http_id);
     if (be->ad && be->ad->destroy)
         be->ad->destroy(be->ad_state);
-    for (int k = 0; k < KIND_COUNT; k++)
+    for (int k = 0; k < KIND_COUNT; k++) {
         snap_free(be->ks[k].snap);
+        while (be->ks[k].waiters) {
+            struct waiter *w = be->ks[k].waiters;
+            be->ks[k].waiters = w->next;
+            free(w);
+        }
+    }
     free(be->error);
     free(be->auth_msg);
     backend_conf_done(&be->conf);
@@ -317,6 +341,9 @@ static void on_call_http(void *ud, const struct http_result *res)
     }
     be->latency_ms = res->elapsed_ms;
     if (!be->ad->auth_rejected || !be->ad->auth_rejected(be, res)) {
+        /* Without a login step, an accepted request is what proves the credentials again. */
+        if (!be->ad->login_req && be->auth == AUTH_FAILED)
+            be->auth = AUTH_NONE;
         call_reply(c, REPLY_HTTP, res, "");
         return;
     }
@@ -333,7 +360,8 @@ static void on_call_http(void *ud, const struct http_result *res)
     }
     be->auth = AUTH_FAILED;
     free(be->auth_msg);
-    be->auth_msg = xasprintf("authentication failed: token refused (HTTP %ld)", res->status);
+    be->auth_msg = xasprintf("authentication failed: %s refused (HTTP %ld)",
+                             be->ad->login_req ? "token" : "credentials", res->status);
     call_reply(c, REPLY_AUTH, res, be->auth_msg);
 }
 
@@ -413,7 +441,14 @@ static void call_start(struct call *c)
 
 void be_call(struct backend *be, const struct be_call_spec *spec, be_call_fn done, void *ud)
 {
+    be_call_owned(be, spec, done, ud, NULL);
+}
+
+void be_call_owned(struct backend *be, const struct be_call_spec *spec, be_call_fn done, void *ud,
+                   void (*free_ud)(void *))
+{
     struct call *c = xcalloc(1, sizeof *c);
+    c->free_ud = free_ud;
     c->be = be;
     c->method = xstrdup(spec->method);
     c->path = xstrdup(spec->path);
@@ -440,6 +475,46 @@ int64_t be_now_wall_ms(void)
     return clock_wall_ms();
 }
 
+/* Tell those waiting for this poll (see be_refresh) how it went. */
+static void wake_waiters(struct kind_state *ks, bool ok)
+{
+    struct waiter **link = &ks->waiters, *ready = NULL;
+    while (*link) {
+        struct waiter *w = *link;
+        if (w->min_start <= ks->polls_started) {
+            *link = w->next;
+            w->next = ready;
+            ready = w;
+        } else {
+            link = &w->next;
+        }
+    }
+    /* Unlinked first: a callback may ask for another refresh. */
+    while (ready) {
+        struct waiter *w = ready;
+        ready = w->next;
+        w->fn(w->ud, ok);
+        free(w);
+    }
+}
+
+void be_refresh(struct backend *be, enum kind kind, refresh_done_fn done, void *ud)
+{
+    if (!be_supports(be, kind)) {
+        done(ud, false);
+        return;
+    }
+    struct kind_state *ks = &be->ks[kind];
+    struct waiter *w = xcalloc(1, sizeof *w);
+    w->min_start = ks->polls_started + 1;
+    w->fn = done;
+    w->ud = ud;
+    w->next = ks->waiters;
+    ks->waiters = w;
+    ks->oneshot = true;
+    ks->due_ms = 0;
+}
+
 void be_poll_fail(struct backend *be, enum kind kind, enum be_fail why, const char *msg,
                   long retry_after_s)
 {
@@ -450,6 +525,7 @@ void be_poll_fail(struct backend *be, enum kind kind, enum be_fail why, const ch
     ks->fail = why;
     fleet_poll_failed(be, msg, retry_after_s);
     fleet_notify(be->fleet, be, (int)kind);
+    wake_waiters(ks, false);
 }
 
 void be_poll_fail_reply(struct backend *be, enum kind kind, const struct be_reply *rep)
@@ -468,6 +544,42 @@ void be_poll_fail_reply(struct backend *be, enum kind kind, const struct be_repl
         be_poll_fail(be, kind, FAIL_DATA, msg, res->retry_after);
         free(msg);
     }
+}
+
+struct poll_get {
+    enum kind kind;
+    be_decode_fn decode;
+};
+
+static void on_poll_get(struct backend *be, void *ud, const struct be_reply *rep)
+{
+    struct poll_get pg = *(struct poll_get *)ud;
+    const struct http_result *res = rep->res;
+    free(ud);
+    if (rep->kind != REPLY_HTTP || res->status != 200) {
+        be_poll_fail_reply(be, pg.kind, rep);
+        return;
+    }
+    char *err = NULL;
+    struct snapshot *s =
+        pg.decode(res->body, res->body_len, clock_wall_ms(), be_keep_raw(be), &err);
+    if (s) {
+        be_poll_ok(be, pg.kind, s);
+        return;
+    }
+    char *msg = xasprintf("%s: %s", kind_def(pg.kind)->name, err ? err : "cannot read the answer");
+    be_poll_fail(be, pg.kind, FAIL_DATA, msg, -1);
+    free(msg);
+    free(err);
+}
+
+void be_poll_get(struct backend *be, enum kind kind, const char *path, be_decode_fn decode)
+{
+    struct poll_get *pg = xmalloc(sizeof *pg);
+    pg->kind = kind;
+    pg->decode = decode;
+    struct be_call_spec spec = {.method = "GET", .path = path};
+    be_call_owned(be, &spec, on_poll_get, pg, free);
 }
 
 void be_poll_ok(struct backend *be, enum kind kind, struct snapshot *snap)
@@ -493,6 +605,7 @@ void be_poll_ok(struct backend *be, enum kind kind, struct snapshot *snap)
         be->error = xasprintf("%s: %zu records repeated an id and were dropped",
                               kind_def(kind)->name, snap_duplicates(snap));
     fleet_notify(be->fleet, be, (int)kind);
+    wake_waiters(ks, true);
 }
 
 static void act_finish(struct be_act *a, enum act_outcome o, const char *msg)
@@ -507,8 +620,15 @@ void be_act_done(struct be_act *act, enum act_outcome o, const char *msg)
 {
     struct backend *be = act->be;
     act_finish(act, o, msg ? msg : "");
-    /* Show the effect soon: the next channels poll comes now rather than in N seconds. */
-    be->ks[KIND_CHANNELS].due_ms = clock_mono_ms();
+    /* Show the effect soon: the next polls come now rather than in N seconds. */
+    for (int k = 0; k < KIND_COUNT; k++)
+        be->ks[k].due_ms = clock_mono_ms();
+}
+
+void be_act_set_id(struct be_act *act, const char *id)
+{
+    free(act->id);
+    act->id = xstrdup(id ? id : "");
 }
 
 const char *be_act_id(const struct be_act *act)
@@ -538,11 +658,79 @@ void be_hangup(struct backend *be, const char *id, act_done_fn done, void *ud)
     if (be_read_only(be))
         act_finish(a, ACT_REFUSED, "read-only: hanging up is not allowed");
     else if (!(be->ad->caps & CAP_HANGUP) || !be->ad->hangup)
-        act_finish(a, ACT_REFUSED, "this backend cannot hang up channels");
+        act_finish(a, ACT_REFUSED, be_why_no_hangup(be));
     else if (!*id)
         act_finish(a, ACT_REFUSED, "empty channel id");
     else
         be->ad->hangup(be, a->id, a);
+}
+
+const char *be_check_id(const struct backend *be, enum kind kind, const char *id)
+{
+    if (!id || !*id)
+        return "empty id";
+    return be->ad->check_id ? be->ad->check_id(kind, id) : NULL;
+}
+
+const struct record_schema *be_schema(const struct backend *be, enum kind kind)
+{
+    return be->ad->schema[kind];
+}
+
+void be_apply(struct backend *be, const struct change *c, act_done_fn done, void *ud)
+{
+    struct be_act *a = act_new(be, c->id ? c->id : "", done, ud);
+    char *why = NULL;
+    if (be_read_only(be))
+        act_finish(a, ACT_REFUSED, "read-only: changes are not allowed");
+    else if (!be->ad->apply)
+        act_finish(a, ACT_REFUSED, "this backend cannot change records");
+    else if ((why = schema_check_change(be->ad->schema[c->kind], c)))
+        act_finish(a, ACT_REFUSED, why);
+    else
+        be->ad->apply(be, c, a);
+    free(why);
+}
+
+void be_delete_many(struct backend *be, enum kind kind, const char *const *ids, size_t n,
+                    act_done_fn done, void *ud)
+{
+    if (!be->ad->delete_many || be_read_only(be) || n < 2) {
+        for (size_t i = 0; i < n; i++) {
+            struct change c = {.op = OP_DELETE, .kind = kind, .id = ids[i]};
+            be_apply(be, &c, done, ud);
+        }
+        return;
+    }
+    struct be_act **acts = xcalloc(n, sizeof *acts);
+    size_t ok = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct change c = {.op = OP_DELETE, .kind = kind, .id = ids[i]};
+        char *why = schema_check_change(be->ad->schema[kind], &c);
+        struct be_act *a = act_new(be, ids[i], done, ud);
+        if (why)
+            act_finish(a, ACT_REFUSED, why);
+        else
+            acts[ok++] = a;
+        free(why);
+    }
+    if (ok)
+        be->ad->delete_many(be, kind, acts, ok);
+    free(acts);
+}
+
+bool be_needs_commit(const struct backend *be)
+{
+    return be->ad->commit != NULL;
+}
+
+void be_commit(struct backend *be, act_done_fn done, void *ud)
+{
+    struct be_act *a = act_new(be, "", done, ud);
+    if (be->ad->commit)
+        be->ad->commit(be, a);
+    else
+        act_finish(a, ACT_OK, "nothing to commit");
 }
 
 char *be_escape(const char *s)
@@ -601,6 +789,11 @@ const char *be_why_not(const struct backend *be, enum kind kind)
 {
     const char *why = be->ad->why_not[kind];
     return why ? why : "not offered by this backend";
+}
+
+const char *be_why_no_hangup(const struct backend *be)
+{
+    return be->ad->why_no_hangup ? be->ad->why_no_hangup : "this backend cannot hang up channels";
 }
 
 unsigned be_caps(const struct backend *be)

@@ -63,6 +63,7 @@ enum act_outcome {
     ACT_REFUSED,     /* not attempted: read-only, unsupported or invalid id */
     ACT_UNREACHABLE, /* connection or timeout: outcome unknown */
     ACT_AUTH,        /* authentication failed */
+    ACT_PARTIAL,     /* failed after changing something (a create whose second step failed) */
 };
 const char *act_outcome_name(enum act_outcome o);
 
@@ -76,6 +77,51 @@ enum be_fail {
 
 enum be_cap {
     CAP_HANGUP = 1u << 0,
+};
+
+/* What a change does to one record. */
+enum change_op {
+    OP_CREATE = 1u << 0,
+    OP_UPDATE = 1u << 1,
+    OP_DELETE = 1u << 2,
+};
+const char *change_op_name(enum change_op op);
+
+/* One change to one record: the values are schema field names and their new text (NULL is
+ * null). Everything is borrowed for the duration of the call that takes it. */
+struct change {
+    enum change_op op;
+    enum kind kind;
+    const char *id; /* UPDATE and DELETE: the record's stable id; CREATE: NULL */
+    int nvalues;
+    const char *const *names;
+    const char *const *values;
+    bool last; /* the last item of this backend's batch (for apply-on-write APIs) */
+};
+
+enum field_flags {
+    FS_READ_ONLY = 1u << 0,   /* shown, never sent */
+    FS_REQUIRED = 1u << 1,    /* needed on create */
+    FS_CREATE_ONLY = 1u << 2, /* set on create, cannot change afterwards */
+    FS_SECRET = 1u << 3,      /* a password: never shown, logged or journaled */
+};
+
+/* One editable field, from the server's own validation rules. */
+struct field_schema {
+    const char *name;           /* CSV column and form name; a normalised field where one exists */
+    const char *label;          /* for forms */
+    enum ftype type;            /* FT_STR, FT_INT, FT_BOOL or FT_LIST */
+    const char *const *choices; /* NULL-terminated allowed values, or NULL */
+    const char *pattern;        /* POSIX extended regex the whole value must match, or NULL */
+    long long min, max;         /* FT_INT: the range; FT_STR: the length range; unused if 0, 0 */
+    const char *def;            /* default on create, or NULL */
+    unsigned flags;             /* enum field_flags */
+};
+
+struct record_schema {
+    const struct field_schema *fields;
+    int nfields;
+    unsigned ops; /* enum change_op bits the backend offers for this kind */
 };
 
 struct backend;
@@ -131,6 +177,8 @@ bool be_supports(const struct backend *be, enum kind kind);
 /* One line saying why `kind` is not offered ("jade has no ring groups"). */
 const char *be_why_not(const struct backend *be, enum kind kind);
 unsigned be_caps(const struct backend *be);
+/* One line saying why this backend cannot hang up ("SARK L10 ..."). */
+const char *be_why_no_hangup(const struct backend *be);
 enum be_state be_state(const struct backend *be);
 const char *be_error(const struct backend *be);  /* last error, "" if none */
 int64_t be_latency_ms(const struct backend *be); /* of the last answer; -1 unknown */
@@ -151,7 +199,30 @@ unsigned be_polls_done(const struct backend *be, enum kind kind);
 bool be_poll_in_flight(const struct backend *be, enum kind kind);
 
 typedef void (*act_done_fn)(void *ud, const char *id, enum act_outcome o, const char *msg);
+/* Called with ok = whether a poll that started after the request succeeded. */
+typedef void (*refresh_done_fn)(void *ud, bool ok);
+/* Poll `kind` now (even when nobody shows it, ignoring backoff) and call done when a poll
+ * that started after this call has finished. Runs at once with ok = false when the backend
+ * cannot list that kind. */
+void be_refresh(struct backend *be, enum kind kind, refresh_done_fn done, void *ud);
 /* Hang up channel `id`. `done` always runs, possibly before this returns (refusals). */
 void be_hangup(struct backend *be, const char *id, act_done_fn done, void *ud);
+/* Why `id` cannot be an id of `kind` on this backend ("not a valid channel id"), or NULL. */
+const char *be_check_id(const struct backend *be, enum kind kind, const char *id);
+/* The editable fields of `kind` on this backend, or NULL when it cannot change them. */
+const struct record_schema *be_schema(const struct backend *be, enum kind kind);
+/* Apply one change, checked against the schema first. `done` gets the record's id: for a
+ * create, the new record's id once the backend tells it, else "". Always runs, possibly
+ * before this returns (refusals). */
+void be_apply(struct backend *be, const struct change *c, act_done_fn done, void *ud);
+/* Delete several records of one kind, in one request where the API has one. `done` runs
+ * once per id. */
+void be_delete_many(struct backend *be, enum kind kind, const char *const *ids, size_t n,
+                    act_done_fn done, void *ud);
+/* True when the backend needs a separate step to make changes live (SARK's commit). */
+bool be_needs_commit(const struct backend *be);
+/* Make the batch's changes live where the backend needs a separate step (SARK's commit);
+ * `done` runs once (with id ""), also when nothing is needed. */
+void be_commit(struct backend *be, act_done_fn done, void *ud);
 
 #endif

@@ -16,6 +16,7 @@ struct call {
     char *method, *path, *body; /* owned; body may be NULL */
     be_call_fn done;
     void *ud;
+    void (*free_ud)(void *); /* for ud when the call is cancelled */
     bool retried;
     unsigned gen;     /* auth generation the call was sent with */
     unsigned http_id; /* 0 while waiting for a login */
@@ -31,15 +32,26 @@ struct be_act {
     struct be_act *prev, *next;
 };
 
+/* Someone waiting for a poll that starts after they asked (be_refresh). */
+struct waiter {
+    unsigned min_start;
+    refresh_done_fn fn;
+    void *ud;
+    struct waiter *next;
+};
+
 struct kind_state {
     struct snapshot *snap;
     int64_t taken_ms; /* monotonic time of the last good poll */
     int64_t due_ms;   /* monotonic time of the next poll */
     unsigned polls_done;
+    unsigned polls_started; /* the poll in flight, or the last one, is number polls_started */
     bool wanted;
+    bool oneshot; /* poll once even though nobody shows this kind (be_refresh) */
     bool in_flight;
     bool stale;
     enum be_fail fail;
+    struct waiter *waiters;
 };
 
 struct backend {

@@ -41,8 +41,18 @@ static void jade_destroy(void *state)
     free(j);
 }
 
-/* The envelope's result object; NULL with *err when the answer is not a success envelope. */
-static const cJSON *envelope_result(const cJSON *root, char **err)
+const cJSON *jade_list(const cJSON *root, char **err)
+{
+    const cJSON *res = jade_result(root, err);
+    const cJSON *list = res ? cJSON_GetObjectItemCaseSensitive(res, "list") : NULL;
+    if (res && !cJSON_IsArray(list)) {
+        *err = xstrdup("answer has no result.list array");
+        return NULL;
+    }
+    return list;
+}
+
+const cJSON *jade_result(const cJSON *root, char **err)
 {
     if (!cJSON_IsObject(root)) {
         *err = xstrdup("answer is not a JSON object");
@@ -62,9 +72,7 @@ static const cJSON *envelope_result(const cJSON *root, char **err)
     return res;
 }
 
-/* True when body is jade's own error envelope for `status`: a 404 without it came from
- * something else on the way (a proxy, a wrong url), not from jade. */
-static bool jade_error_envelope(const struct http_result *res)
+bool jade_error_envelope(const struct http_result *res)
 {
     cJSON *root = cJSON_ParseWithLength(res->body, res->body_len);
     long long code = 0;
@@ -87,7 +95,7 @@ char *jade_decode_login(const char *body, size_t len, char **err)
     if (!root)
         return NULL;
     char *token = NULL;
-    const cJSON *res = envelope_result(root, err);
+    const cJSON *res = jade_result(root, err);
     const cJSON *t = res ? cJSON_GetObjectItemCaseSensitive(res, "authtoken") : NULL;
     if (res && (!cJSON_IsString(t) || !valid_token(t->valuestring)))
         *err = xstrdup("login answer has no usable authtoken");
@@ -282,11 +290,8 @@ struct snapshot *jade_decode_channels(const char *body, size_t len, int64_t now_
     if (!root)
         return NULL;
     struct snapshot *s = NULL;
-    const cJSON *res = envelope_result(root, err);
-    const cJSON *list = res ? cJSON_GetObjectItemCaseSensitive(res, "list") : NULL;
-    if (res && !cJSON_IsArray(list))
-        *err = xstrdup("answer has no result.list array");
-    if (cJSON_IsArray(list)) {
+    const cJSON *list = jade_list(root, err);
+    if (list) {
         const cJSON *ts = cJSON_GetObjectItemCaseSensitive(root, "timestamp");
         int64_t server_s = parse_utc(cJSON_IsString(ts) ? ts->valuestring : NULL);
         s = snap_new(KIND_CHANNELS);
@@ -300,35 +305,25 @@ struct snapshot *jade_decode_channels(const char *body, size_t len, int64_t now_
     return s;
 }
 
-static void on_channels(struct backend *be, void *ud, const struct be_reply *rep)
-{
-    (void)ud;
-    const struct http_result *res = rep->res;
-    if (rep->kind != REPLY_HTTP || res->status != 200) {
-        be_poll_fail_reply(be, KIND_CHANNELS, rep);
-        return;
-    }
-    char *err = NULL;
-    struct snapshot *s =
-        jade_decode_channels(res->body, res->body_len, be_now_wall_ms(), be_keep_raw(be), &err);
-    if (s) {
-        be_poll_ok(be, KIND_CHANNELS, s);
-        return;
-    }
-    char *msg = xasprintf("channels: %s", err);
-    be_poll_fail(be, KIND_CHANNELS, FAIL_DATA, msg, -1);
-    free(msg);
-    free(err);
-}
-
 static void jade_poll(struct backend *be, enum kind kind)
 {
-    if (kind != KIND_CHANNELS) {
+    switch (kind) {
+    case KIND_CHANNELS:
+        be_poll_get(be, kind, "/admin/core/channels", jade_decode_channels);
+        break;
+    case KIND_QUEUEMEMBERS:
+        be_poll_get(be, kind, "/admin/queue/members", jade_decode_members);
+        break;
+    case KIND_QUEUES:
+        be_poll_get(be, kind, "/admin/queue/queues", jade_decode_queues);
+        break;
+    case KIND_EXTENSIONS:
+        be_poll_get(be, kind, "/admin/pjsip/endpoints", jade_decode_endpoints);
+        break;
+    default:
         be_poll_fail(be, kind, FAIL_DATA, "not offered by jade", -1);
-        return;
+        break;
     }
-    struct be_call_spec spec = {.method = "GET", .path = "/admin/core/channels"};
-    be_call(be, &spec, on_channels, NULL);
 }
 
 bool jade_valid_channel_id(const char *id)
@@ -342,48 +337,72 @@ bool jade_valid_channel_id(const char *id)
            strspn(id, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-") == n;
 }
 
-/* jade's 500 means "unknown channel" or "AMI send failed", and a 404 on DELETE is never
- * jade's (it answers 500 for unknown ids): ask whether the channel exists. */
-static void on_hangup_check(struct backend *be, void *ud, const struct be_reply *rep)
+struct jade_write {
+    struct be_act *act;
+    char *check_path; /* GET this to settle a 500; NULL: a 500 is a failure */
+    char *noun;       /* "channel", "member" */
+};
+
+static void write_free(void *ud)
 {
-    (void)be;
-    struct be_act *act = ud;
-    if (rep->kind == REPLY_HTTP && rep->res->status == 404 && jade_error_envelope(rep->res))
-        be_act_done(act, ACT_GONE, "channel already gone");
-    else if (rep->kind == REPLY_HTTP && rep->res->status == 404)
-        be_act_done(act, ACT_FAILED, "HTTP 404 without jade's envelope: is the url right?");
-    else if (rep->kind == REPLY_HTTP && rep->res->status == 200)
-        be_act_done(act, ACT_FAILED, "jade could not hang up; the channel is still up");
-    else
-        be_act_done(act, ACT_FAILED, "jade refused the hangup; the channel's state is unknown");
+    struct jade_write *w = ud;
+    free(w->check_path);
+    free(w->noun);
+    free(w);
 }
 
-static void on_hangup(struct backend *be, void *ud, const struct be_reply *rep)
+/* After a 500: jade's 404 (in its envelope) for the record means it is gone; a 200 means
+ * jade could not act on it. */
+static void on_write_check(struct backend *be, void *ud, const struct be_reply *rep)
 {
-    struct be_act *act = ud;
-    if (rep->kind == REPLY_NET) {
-        be_act_done(act, ACT_UNREACHABLE, rep->msg);
+    struct jade_write *w = ud;
+    (void)be;
+    long st = rep->kind == REPLY_HTTP ? rep->res->status : 0;
+    char *msg;
+    if (st == 404 && jade_error_envelope(rep->res))
+        msg = xasprintf("%s already gone", w->noun);
+    else if (st == 404)
+        msg = xstrdup("HTTP 404 without jade's envelope: is the url right?");
+    else if (st == 200)
+        msg = xasprintf("jade could not do it; the %s is still there", w->noun);
+    else
+        msg = xasprintf("jade refused; the %s's state is unknown", w->noun);
+    be_act_done(w->act, st == 404 && jade_error_envelope(rep->res) ? ACT_GONE : ACT_FAILED, msg);
+    free(msg);
+    write_free(w);
+}
+
+static void on_write(struct backend *be, void *ud, const struct be_reply *rep)
+{
+    struct jade_write *w = ud;
+    long st = rep->kind == REPLY_HTTP ? rep->res->status : 0;
+    if (rep->kind != REPLY_HTTP) {
+        be_act_done(w->act, rep->kind == REPLY_AUTH ? ACT_AUTH : ACT_UNREACHABLE, rep->msg);
+    } else if (st == 200) {
+        be_act_done(w->act, ACT_OK, "");
+    } else if ((st == 500 || st == 404) && w->check_path) {
+        /* jade answers 500 for an unknown id and for a failed AMI send alike, and a 404 on a
+         * write is never jade's own: ask whether the record is there. */
+        struct be_call_spec spec = {.method = "GET", .path = w->check_path};
+        be_call_owned(be, &spec, on_write_check, w, write_free);
         return;
-    }
-    if (rep->kind == REPLY_AUTH) {
-        be_act_done(act, ACT_AUTH, rep->msg);
-        return;
-    }
-    long st = rep->res->status;
-    if (st == 200) {
-        be_act_done(act, ACT_OK, "hung up");
-    } else if (st == 500 || st == 404) {
-        char *id = be_escape(be_act_id(act));
-        char *path = xasprintf("/admin/core/channels/%s", id);
-        struct be_call_spec spec = {.method = "GET", .path = path};
-        be_call(be, &spec, on_hangup_check, act);
-        free(path);
-        free(id);
     } else {
-        char *msg = xasprintf("jade refused the hangup (HTTP %ld)", st);
-        be_act_done(act, ACT_FAILED, msg);
+        char *msg = xasprintf("jade refused (HTTP %ld)", st);
+        be_act_done(w->act, ACT_FAILED, msg);
         free(msg);
     }
+    write_free(w);
+}
+
+void jade_write(struct backend *be, struct be_act *act, const char *method, const char *path,
+                const char *body, const char *check_path, const char *noun)
+{
+    struct jade_write *w = xcalloc(1, sizeof *w);
+    w->act = act;
+    w->check_path = xstrdup_or_null(check_path);
+    w->noun = xstrdup(noun);
+    struct be_call_spec spec = {.method = method, .path = path, .body = body};
+    be_call_owned(be, &spec, on_write, w, write_free);
 }
 
 static void jade_hangup(struct backend *be, const char *id, struct be_act *act)
@@ -394,23 +413,33 @@ static void jade_hangup(struct backend *be, const char *id, struct be_act *act)
     }
     char *esc = be_escape(id);
     char *path = xasprintf("/admin/core/channels/%s", esc);
-    struct be_call_spec spec = {.method = "DELETE", .path = path};
-    be_call(be, &spec, on_hangup, act);
+    jade_write(be, act, "DELETE", path, NULL, path, "channel");
     free(path);
     free(esc);
+}
+
+static const char *jade_check_id(enum kind kind, const char *id)
+{
+    size_t n = strlen(id);
+    bool printable = true;
+    for (size_t i = 0; i < n; i++)
+        printable = printable && (unsigned char)id[i] >= 0x20 && id[i] != 0x7f;
+    if ((kind == KIND_CHANNELS || kind == KIND_EXTENSIONS) && !jade_valid_channel_id(id))
+        return kind == KIND_CHANNELS ? "not a valid channel id" : "not a valid endpoint name";
+    if (kind == KIND_QUEUEMEMBERS && (!printable || n > 256 || !strrchr(id, '@')))
+        return "not a member id (name@queue)";
+    return NULL;
 }
 
 const struct adapter jade_adapter = {
     .type = "jade",
     .label = "jade",
-    .kinds = 1u << KIND_CHANNELS,
+    .kinds = (1u << KIND_CHANNELS) | (1u << KIND_QUEUEMEMBERS) | (1u << KIND_QUEUES) |
+             (1u << KIND_EXTENSIONS),
     .caps = CAP_HANGUP,
     .why_not =
         {
             [KIND_RINGGROUPS] = "jade has no ring groups",
-            [KIND_EXTENSIONS] = "jade extensions are not supported by this build yet",
-            [KIND_QUEUEMEMBERS] = "jade queue members are not supported by this build yet",
-            [KIND_QUEUES] = "jade queues are not supported by this build yet",
         },
     .check_conf = jade_check_conf,
     .create = jade_create,
@@ -422,4 +451,8 @@ const struct adapter jade_adapter = {
     .auth_rejected = jade_auth_rejected,
     .poll = jade_poll,
     .hangup = jade_hangup,
+    .check_id = jade_check_id,
+    .schema =
+        {[KIND_QUEUEMEMBERS] = &jade_member_schema, [KIND_EXTENSIONS] = &jade_extension_schema},
+    .apply = jade_apply,
 };

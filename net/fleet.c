@@ -104,21 +104,24 @@ void fleet_want(struct fleet *f, struct backend *be, enum kind kind, bool on)
 
 static bool due(const struct backend *be, const struct kind_state *ks, int64_t now)
 {
+    if (ks->oneshot && !ks->in_flight)
+        return true;
     return ks->wanted && !ks->in_flight && ks->due_ms <= now &&
            (!be->retry_at_ms || be->retry_at_ms <= now);
 }
 
 void fleet_tick(struct fleet *f, int64_t now_ms)
 {
-    if (f->paused)
-        return;
     for (size_t i = 0; i < f->n; i++) {
         struct backend *be = &f->bes[i];
         for (int k = 0; k < KIND_COUNT; k++) {
             struct kind_state *ks = &be->ks[k];
-            if (!due(be, ks, now_ms))
+            /* Pausing stops the periodic polls, not one that someone asked for. */
+            if ((f->paused && !ks->oneshot) || !due(be, ks, now_ms))
                 continue;
             ks->in_flight = true;
+            ks->oneshot = false;
+            ks->polls_started++;
             be->ad->poll(be, (enum kind)k);
         }
     }
@@ -127,13 +130,13 @@ void fleet_tick(struct fleet *f, int64_t now_ms)
 int fleet_next_due_ms(const struct fleet *f, int64_t now_ms, int cap)
 {
     int64_t best = cap;
-    if (f->paused)
-        return cap;
     for (size_t i = 0; i < f->n; i++) {
         const struct backend *be = &f->bes[i];
         for (int k = 0; k < KIND_COUNT; k++) {
             const struct kind_state *ks = &be->ks[k];
-            if (!ks->wanted || ks->in_flight)
+            if (ks->oneshot && !ks->in_flight)
+                return 0;
+            if (f->paused || !ks->wanted || ks->in_flight)
                 continue;
             int64_t at = ks->due_ms;
             if (be->retry_at_ms > at)

@@ -412,8 +412,9 @@ void http_wakeup(struct http *h)
 
 static bool is_secret_param(const char *name, size_t n)
 {
-    static const char *const names[] = {"authtoken", "token",   "access_token", "password",
-                                        "key",       "api_key", "apikey",       "secret"};
+    static const char *const names[] = {"authtoken",     "token",    "access_token",
+                                        "refresh_token", "password", "key",
+                                        "api_key",       "apikey",   "secret"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (strlen(names[i]) == n && strncasecmp(name, names[i], n) == 0)
             return true;

@@ -32,16 +32,19 @@ static const struct field_def q_fields[] = {
     {"abandoned", FT_INT}, {"hold_time", FT_INT}, {"talk_time", FT_INT},
 };
 
-#define KIND(n, s, f)                          \
-    {                                          \
-        n, s, f, (int)(sizeof f / sizeof f[0]) \
+#define KIND(n, s, f, k0, k1)                   \
+    {                                           \
+        n, s, f, (int)(sizeof f / sizeof f[0]), \
+        {                                       \
+            k0, k1                              \
+        }                                       \
     }
 static const struct kind_def kinds[KIND_COUNT] = {
-    [KIND_EXTENSIONS] = KIND("extensions", "ext", ext_fields),
-    [KIND_RINGGROUPS] = KIND("ringgroups", "rg", rg_fields),
-    [KIND_CHANNELS] = KIND("channels", "ch", ch_fields),
-    [KIND_QUEUEMEMBERS] = KIND("queuemembers", "qm", qm_fields),
-    [KIND_QUEUES] = KIND("queues", "q", q_fields),
+    [KIND_EXTENSIONS] = KIND("extensions", "ext", ext_fields, EXT_EXTENSION, EXT_CONTEXT),
+    [KIND_RINGGROUPS] = KIND("ringgroups", "rg", rg_fields, RG_EXTENSION, -1),
+    [KIND_CHANNELS] = KIND("channels", "ch", ch_fields, -1, -1),
+    [KIND_QUEUEMEMBERS] = KIND("queuemembers", "qm", qm_fields, QM_QUEUE, QM_INTERFACE),
+    [KIND_QUEUES] = KIND("queues", "q", q_fields, Q_QUEUE, -1),
 };
 
 const struct kind_def *kind_def(enum kind k)
@@ -54,6 +57,15 @@ int kind_from_name(const char *name)
     for (int k = 0; k < KIND_COUNT; k++) {
         if (strcmp(name, kinds[k].name) == 0 || strcmp(name, kinds[k].short_name) == 0)
             return k;
+    }
+    return -1;
+}
+
+int kind_field(enum kind k, const char *name)
+{
+    for (int i = 0; i < kinds[k].nfields; i++) {
+        if (strcmp(kinds[k].fields[i].name, name) == 0)
+            return i;
     }
     return -1;
 }

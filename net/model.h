@@ -35,6 +35,10 @@ struct kind_def {
     const char *short_name; /* "ch" */
     const struct field_def *fields;
     int nfields;
+    int key[2]; /* the fields that name a record to people (extension [+ context]; queue +
+                   interface), -1 when unused: a create must not repeat an existing key. The
+                   second is compared only when a create gives it (the same extension number
+                   may exist in two domains). */
 };
 
 enum {
@@ -90,6 +94,8 @@ enum {
 const struct kind_def *kind_def(enum kind k);
 /* The kind named `name` or its short form; -1 when there is none. */
 int kind_from_name(const char *name);
+/* The index of field `name` in kind k, or -1. */
+int kind_field(enum kind k, const char *name);
 
 struct record {
     const char *id;  /* the stable id that actions send back to the backend */

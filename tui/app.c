@@ -16,6 +16,7 @@
 #include "tui/log.h"
 #include "tui/screen.h"
 #include "tui/text.h"
+#include "tui/uibatch.h"
 #include "views/view.h"
 
 #define FLASH_MS    5000
@@ -143,7 +144,7 @@ static void quit_anyway(void *ud, bool confirmed)
 
 static void request_quit(struct app *app)
 {
-    size_t n = fleet_pending_actions(app->fleet);
+    size_t n = fleet_pending_actions(app->fleet) + ui_batch_running(app);
     if (!n) {
         app->quit = true;
         return;
@@ -275,6 +276,7 @@ static int loop(struct app *app)
         now = clock_mono_ms();
         fleet_tick(app->fleet, now);
         timers(app, now);
+        ui_batch_reap(app);
         if (app->dirty && !app->quit) {
             app->dirty = false;
             screen_draw(app);
@@ -294,6 +296,7 @@ static struct backend *pick_backend(struct fleet *f, const char *name)
 
 static void app_done(struct app *app)
 {
+    ui_batch_detach_all(app);
     while (app->nviews > 0) {
         struct view_inst *v = &app->views[--app->nviews];
         v->ops->destroy(v->state);
@@ -326,6 +329,7 @@ int app_run(struct config *cfg, const struct app_opts *opts)
     cleanup_register(screen_end);
     fleet_set_listener(app.fleet, on_fleet_change, &app);
     app_push_view(&app, &channels_view_ops);
+    ui_batch_offer_resume(&app);
     if (!http_has_async_dns())
         app_flash(&app, true, "libcurl resolves names synchronously: a slow DNS can stall");
     int code = loop(&app);
@@ -334,5 +338,6 @@ int app_run(struct config *cfg, const struct app_opts *opts)
     fleet_set_listener(app.fleet, NULL, NULL);
     fleet_logout(app.fleet, 1000);
     fleet_free(app.fleet);
+    ui_batch_free_all(&app);
     return code;
 }

@@ -12,6 +12,7 @@
 #include "tui/xalloc.h"
 
 struct dialog;
+struct ui_batch;
 struct view_ops;
 
 struct app_opts {
@@ -53,6 +54,7 @@ struct app {
     long max_frames;
     long frames;
     int64_t last_second;
+    struct ui_batch *batches; /* changes under way (tui/uibatch.c) */
 };
 
 /* Run the console on cfg until the user quits. Returns the process exit code. */

@@ -1,34 +1,20 @@
+/* What the batch subcommands share: opening the config and fleet, running the loop without
+ * a screen, asking the operator on the terminal. */
 #define _POSIX_C_SOURCE 200809L
 #include "tui/batch.h"
 
-#include <ctype.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "net/backend.h"
 #include "tui/clock.h"
-#include "tui/config.h"
-#include "tui/output.h"
 #include "tui/text.h"
 #include "tui/xalloc.h"
 
-#define VIEW_BACKENDS -2
-
-struct batch {
-    struct config cfg;
-    struct fleet *fleet;
-    struct backend **sel; /* the backends named by -b */
-    size_t nsel;
-    unsigned text_flags;
-};
-
-/* Load the config and build the fleet; exits 2 with a message on any error. */
-static void batch_open(struct batch *b, const char *config_path, const struct fleet_opts *fo)
+void batch_open(struct batch *b, const char *config_path, const struct fleet_opts *fo)
 {
     char *err = NULL, *path = config_path ? xstrdup(config_path) : config_default_path();
     if (config_load(path, &b->cfg, &err))
@@ -44,7 +30,7 @@ static void batch_open(struct batch *b, const char *config_path, const struct fl
     b->text_flags = cs && strcmp(cs, "UTF-8") == 0 ? 0 : TEXT_ASCII;
 }
 
-static void batch_select(struct batch *b, const char *name)
+void batch_select(struct batch *b, const char *name)
 {
     size_t n = fleet_count(b->fleet);
     b->sel = xcalloc(n, sizeof *b->sel);
@@ -59,7 +45,7 @@ static void batch_select(struct batch *b, const char *name)
     b->sel[b->nsel++] = be;
 }
 
-static void batch_close(struct batch *b)
+void batch_close(struct batch *b)
 {
     fleet_logout(b->fleet, 2000);
     fleet_free(b->fleet);
@@ -67,400 +53,37 @@ static void batch_close(struct batch *b)
     free(b->sel);
 }
 
-/* Run transfers until done() says so. Polls are not retried: each gets one attempt. */
-static void run_until(struct batch *b, bool (*done)(struct batch *b, int kind), int kind)
+void batch_run(struct batch *b, bool (*done)(void *ud), void *ud)
 {
     struct http *h = fleet_http(b->fleet);
     for (;;) {
         fleet_tick(b->fleet, clock_mono_ms());
-        if (done(b, kind))
+        if (done(ud))
             return;
         http_wait(h, NULL, NULL, 0, 200);
         http_run(h);
     }
 }
 
-static bool polled_once(struct batch *b, int kind)
-{
-    for (size_t i = 0; i < b->nsel; i++) {
-        if (be_supports(b->sel[i], (enum kind)kind) && be_polls_done(b->sel[i], kind) == 0)
-            return false;
-    }
-    return true;
-}
-
-static bool actions_done(struct batch *b, int kind)
-{
-    (void)kind;
-    return fleet_pending_actions(b->fleet) == 0;
-}
-
-static int first_kind(const struct backend *be)
-{
-    for (int k = KIND_CHANNELS; k < KIND_COUNT; k++) {
-        if (be_supports(be, (enum kind)k))
-            return k;
-    }
-    for (int k = 0; k < KIND_CHANNELS; k++) {
-        if (be_supports(be, (enum kind)k))
-            return k;
-    }
-    return -1;
-}
-
-static bool backends_polled(struct batch *b, int kind)
-{
-    (void)kind;
-    for (size_t i = 0; i < b->nsel; i++) {
-        int k = first_kind(b->sel[i]);
-        if (k >= 0 && be_polls_done(b->sel[i], (enum kind)k) == 0)
-            return false;
-    }
-    return true;
-}
-
-static const struct out_col backend_cols[] = {
-    {"name", OUT_STR},       {"type", OUT_STR},  {"url", OUT_STR},
-    {"read_only", OUT_BOOL}, {"state", OUT_STR}, {"last_poll_age", OUT_INT},
-    {"latency_ms", OUT_INT}, {"error", OUT_STR},
-};
-
-static void backend_rows(struct batch *b, struct out_table *t)
-{
-    int64_t now = clock_mono_ms();
-    for (size_t i = 0; i < b->nsel; i++) {
-        const struct backend *be = b->sel[i];
-        int k = first_kind(be);
-        int64_t taken = k >= 0 ? be_taken_ms(be, (enum kind)k) : 0;
-        char age[32] = "", lat[32] = "";
-        if (taken)
-            (void)snprintf(age, sizeof age, "%lld", (long long)((now - taken) / 1000));
-        if (be_latency_ms(be) >= 0)
-            (void)snprintf(lat, sizeof lat, "%lld", (long long)be_latency_ms(be));
-        const char *cells[] = {be_name(be),
-                               be_type(be),
-                               be_url(be),
-                               be_read_only(be) ? "true" : "false",
-                               be_state_name(be_state(be)),
-                               taken ? age : NULL,
-                               *lat ? lat : NULL,
-                               *be_error(be) ? be_error(be) : NULL};
-        out_add_row(t, cells);
-    }
-}
-
-static bool contains_ci(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (; hay && *hay; hay++) {
-        if (strncasecmp(hay, needle, n) == 0)
-            return true;
-    }
-    return n == 0;
-}
-
-static bool matches(const struct record *r, int nfields, const char *filter)
-{
-    if (!filter)
-        return true;
-    if (contains_ci(r->id, filter))
-        return true;
-    for (int f = 0; f < nfields; f++) {
-        if (r->v[f] && contains_ci(r->v[f], filter))
-            return true;
-    }
-    return false;
-}
-
-static const struct snapshot *sort_snap;
-
-static int cmp_records(const void *a, const void *b)
-{
-    const struct record *ra = snap_get(sort_snap, *(const size_t *)a);
-    const struct record *rb = snap_get(sort_snap, *(const size_t *)b);
-    int c = strcmp(ra->v[0] ? ra->v[0] : "", rb->v[0] ? rb->v[0] : "");
-    return c ? c : strcmp(ra->id, rb->id);
-}
-
-/* The row of one record: backend, id, the kind's fields (durations computed), raw. */
-static void record_row(struct out_table *t, const struct backend *be, const struct record *r,
-                       const struct kind_def *kd, bool raw, int64_t now)
-{
-    const char *cells[2 + 16 + 1];
-    char secs[32];
-    cells[0] = be_name(be);
-    cells[1] = r->id;
-    for (int f = 0; f < kd->nfields; f++) {
-        cells[2 + f] = r->v[f];
-        if (kd->fields[f].type == FT_SECS) {
-            (void)snprintf(secs, sizeof secs, "%lld", (long long)((now - r->t0_ms) / 1000));
-            cells[2 + f] = r->t0_ms ? secs : NULL;
-        }
-    }
-    cells[2 + kd->nfields] = r->raw;
-    (void)raw;
-    out_add_row(t, cells);
-}
-
-static void record_rows(struct batch *b, struct out_table *t, enum kind kind, const char *filter,
-                        bool raw)
-{
-    const struct kind_def *kd = kind_def(kind);
-    int64_t now = clock_wall_ms();
-    for (size_t i = 0; i < b->nsel; i++) {
-        const struct snapshot *s = be_snapshot(b->sel[i], kind);
-        if (!s || be_kind_stale(b->sel[i], kind))
-            continue;
-        size_t n = snap_count(s);
-        size_t *order = xcalloc(n ? n : 1, sizeof *order);
-        for (size_t j = 0; j < n; j++)
-            order[j] = j;
-        sort_snap = s;
-        qsort(order, n, sizeof *order, cmp_records);
-        for (size_t j = 0; j < n; j++) {
-            const struct record *r = snap_get(s, order[j]);
-            if (matches(r, kd->nfields, filter))
-                record_row(t, b->sel[i], r, kd, raw, now);
-        }
-        free(order);
-    }
-}
-
-/* Report failed polls on stderr; the exit code that they call for. */
-static int report_failures(struct batch *b, int kind)
-{
-    int code = EXIT_OK;
-    for (size_t i = 0; i < b->nsel; i++) {
-        const struct backend *be = b->sel[i];
-        int k = kind >= 0 ? kind : first_kind(be);
-        if (k < 0 || !be_supports(be, (enum kind)k))
-            continue;
-        enum be_fail why = be_kind_fail(be, (enum kind)k);
-        if (why == FAIL_NONE)
-            continue;
-        char *msg = text_sanitized(be_error(be), b->text_flags);
-        fprintf(stderr, "pbxtop: %s: %s\n", be_name(be), msg);
-        free(msg);
-        int c = why == FAIL_DATA ? EXIT_FAILED : EXIT_UNREACHABLE;
-        if (c > code)
-            code = c;
-    }
-    return code;
-}
-
-/* Backends that cannot serve the view are skipped with a note; none left means exit 5. */
-static int check_support(struct batch *b, enum kind kind)
-{
-    size_t kept = 0;
-    for (size_t i = 0; i < b->nsel; i++) {
-        if (be_supports(b->sel[i], kind))
-            b->sel[kept++] = b->sel[i];
-        else
-            fprintf(stderr, "pbxtop: %s: %s\n", be_name(b->sel[i]), be_why_not(b->sel[i], kind));
-    }
-    b->nsel = kept;
-    return kept ? EXIT_OK : EXIT_UNSUPPORTED;
-}
-
-static int parse_view(const char *name)
-{
-    if (strcmp(name, "backends") == 0 || strcmp(name, "be") == 0)
-        return VIEW_BACKENDS;
-    return kind_from_name(name);
-}
-
-static void get_usage(void)
-{
-    fputs("usage: pbxtop get VIEW [-b BACKEND|@all] [-o table|csv|json] [--filter TEXT] [--raw]\n"
-          "VIEW: extensions ringgroups channels queuemembers queues backends\n"
-          "      (ext rg ch qm q be)\n",
-          stderr);
-}
-
-int batch_get(const struct batch_global *g, int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"backend", required_argument, NULL, 'b'},
-        {"output", required_argument, NULL, 'o'},
-        {"filter", required_argument, NULL, 'f'},
-        {"raw", no_argument, NULL, 'r'},
-        {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *backend = NULL, *filter = NULL, *config_path = g->config;
-    int fmt = OUT_TABLE, opt;
-    bool raw = false;
-    while ((opt = getopt_long(argc, argv, "b:o:c:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'b':
-            backend = optarg;
-            break;
-        case 'o':
-            fmt = out_format_parse(optarg);
-            if (fmt < 0)
-                die_code(EXIT_USAGE, "-o %s: expected table, csv or json", optarg);
-            break;
-        case 'f':
-            filter = optarg;
-            break;
-        case 'r':
-            raw = true;
-            break;
-        case 'c':
-            config_path = optarg;
-            break;
-        case 'h':
-            get_usage();
-            return EXIT_OK;
-        default:
-            get_usage();
-            return EXIT_USAGE;
-        }
-    }
-    if (optind != argc - 1) {
-        get_usage();
-        return EXIT_USAGE;
-    }
-    int view = parse_view(argv[optind]);
-    if (view == -1)
-        die_code(EXIT_USAGE, "unknown view '%s' (try: pbxtop get --help)", argv[optind]);
-
-    struct batch b = {0};
-    struct fleet_opts fo = {.keep_raw = raw, .read_only = g->read_only};
-    batch_open(&b, config_path, &fo);
-    batch_select(&b, backend);
-    int code = EXIT_OK;
-    struct out_table t;
-    if (view == VIEW_BACKENDS) {
-        for (size_t i = 0; i < b.nsel; i++) {
-            int k = first_kind(b.sel[i]);
-            if (k >= 0)
-                fleet_want(b.fleet, b.sel[i], (enum kind)k, true);
-        }
-        run_until(&b, backends_polled, 0);
-        out_init(&t, backend_cols, (int)(sizeof backend_cols / sizeof backend_cols[0]));
-        backend_rows(&b, &t);
-    } else {
-        code = check_support(&b, (enum kind)view);
-        if (code) {
-            batch_close(&b);
-            return code;
-        }
-        const struct kind_def *kd = kind_def((enum kind)view);
-        struct out_col *cols = xcalloc((size_t)kd->nfields + 3, sizeof *cols);
-        cols[0] = (struct out_col){"backend", OUT_STR};
-        cols[1] = (struct out_col){"id", OUT_STR};
-        for (int f = 0; f < kd->nfields; f++) {
-            enum ftype ft = kd->fields[f].type;
-            cols[2 + f] =
-                (struct out_col){kd->fields[f].name, ft == FT_SECS ? OUT_INT : (enum out_type)ft};
-        }
-        cols[2 + kd->nfields] = (struct out_col){"raw", OUT_RAW};
-        for (size_t i = 0; i < b.nsel; i++)
-            fleet_want(b.fleet, b.sel[i], (enum kind)view, true);
-        run_until(&b, polled_once, view);
-        out_init(&t, cols, kd->nfields + 2 + (raw ? 1 : 0));
-        record_rows(&b, &t, (enum kind)view, filter, raw);
-        code = report_failures(&b, view);
-        out_print(stdout, &t, (enum out_format)fmt, b.text_flags);
-        out_done(&t);
-        free(cols);
-        batch_close(&b);
-        return code;
-    }
-    code = report_failures(&b, -1);
-    out_print(stdout, &t, (enum out_format)fmt, b.text_flags);
-    out_done(&t);
-    batch_close(&b);
-    return code;
-}
-
-static int hangup_code = EXIT_OK;
-
-static void on_hangup(void *ud, const char *id, enum act_outcome o, const char *msg)
-{
-    struct batch *b = ud;
-    char *sid = text_sanitized(id, b->text_flags), *smsg = text_sanitized(msg, b->text_flags);
-    printf("%s: %s\n", sid, o == ACT_OK ? "hung up" : smsg);
-    free(sid);
-    free(smsg);
-    int c = EXIT_OK;
-    if (o == ACT_FAILED || o == ACT_REFUSED)
-        c = EXIT_FAILED;
-    else if (o == ACT_UNREACHABLE || o == ACT_AUTH)
-        c = EXIT_UNREACHABLE;
-    if (c > hangup_code)
-        hangup_code = c;
-}
-
-/* Ask on the terminal itself, so that a pipe into stdin cannot answer for the operator. */
-static bool confirm_on_tty(const char *question)
+char *batch_ask(const char *question)
 {
     int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
-        return false;
-    char answer[16] = "";
+        return NULL;
+    char answer[64] = "";
     (void)!write(fd, question, strlen(question));
     ssize_t n = read(fd, answer, sizeof answer - 1);
     close(fd);
-    return n > 0 && (answer[0] == 'y' || answer[0] == 'Y');
+    if (n < 0)
+        return NULL;
+    answer[n] = '\0';
+    answer[strcspn(answer, "\r\n")] = '\0';
+    return xstrdup(answer);
 }
 
-int batch_hangup(const struct batch_global *g, int argc, char **argv)
+void batch_print(const struct batch *b, const char *text)
 {
-    static const struct option longopts[] = {
-        {"backend", required_argument, NULL, 'b'},
-        {"yes", no_argument, NULL, 'y'},
-        {"config", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *backend = NULL, *config_path = g->config;
-    bool yes = false;
-    int opt;
-    const char *usage = "usage: pbxtop hangup -b BACKEND [--yes] ID...\n";
-    while ((opt = getopt_long(argc, argv, "b:c:yh", longopts, NULL)) != -1) {
-        if (opt == 'b')
-            backend = optarg;
-        else if (opt == 'y')
-            yes = true;
-        else if (opt == 'c')
-            config_path = optarg;
-        else {
-            fputs(usage, opt == 'h' ? stdout : stderr);
-            return opt == 'h' ? EXIT_OK : EXIT_USAGE;
-        }
-    }
-    if (!backend || strcmp(backend, "@all") == 0 || optind >= argc) {
-        fputs(usage, stderr);
-        fputs("hangup needs one backend (-b NAME) and at least one channel id\n", stderr);
-        return EXIT_USAGE;
-    }
-    struct batch b = {0};
-    struct fleet_opts fo = {.read_only = g->read_only};
-    batch_open(&b, config_path, &fo);
-    batch_select(&b, backend);
-    struct backend *be = b.sel[0];
-    if (!(be_caps(be) & CAP_HANGUP)) {
-        fprintf(stderr, "pbxtop: %s: this backend cannot hang up channels\n", be_name(be));
-        batch_close(&b);
-        return EXIT_UNSUPPORTED;
-    }
-    if (!yes) {
-        char *q = xasprintf("Hang up %d channel(s) on %s? [y/N] ", argc - optind, be_name(be));
-        bool ok = confirm_on_tty(q);
-        free(q);
-        if (!ok) {
-            fputs("pbxtop: not confirmed; nothing was hung up (--yes skips the question)\n",
-                  stderr);
-            batch_close(&b);
-            return EXIT_USAGE;
-        }
-    }
-    for (int i = optind; i < argc; i++)
-        be_hangup(be, argv[i], on_hangup, &b);
-    run_until(&b, actions_done, 0);
-    batch_close(&b);
-    return hangup_code;
+    char *safe = text_sanitized(text, b->text_flags);
+    puts(safe);
+    free(safe);
 }

@@ -20,6 +20,8 @@ static const char usage[] =
     "              [--theme NAME] [--no-color] [--ascii] [-n FRAMES]\n"
     "       pbxtop get VIEW [-b BACKEND|@all] [-o table|csv|json] [--filter TEXT] [--raw]\n"
     "       pbxtop hangup -b BACKEND [--yes] ID...\n"
+    "       pbxtop apply FILE.csv -b BACKEND [--view VIEW] [--dry-run] [--yes]\n"
+    "       pbxtop journal [list | show ID | resume ID [--yes]]\n"
     "       pbxtop demo [console options]\n"
     "       pbxtop --version | --help\n"
     "\n"
@@ -166,7 +168,11 @@ static int run_subcommand(struct cli *c, int argc, char **argv)
         apply_theme(c, c->theme);
         return demo_run(&c->app);
     }
-    if (strcmp(cmd, "apply") == 0 || strcmp(cmd, "journal") == 0 || strcmp(cmd, "keyring") == 0)
+    if (strcmp(cmd, "apply") == 0)
+        return batch_apply(&g, argc, argv);
+    if (strcmp(cmd, "journal") == 0)
+        return batch_journal(&g, argc, argv);
+    if (strcmp(cmd, "keyring") == 0)
         die_code(EXIT_USAGE, "'%s' is not available in pbxtop %s yet", cmd, PBXTOP_VERSION);
     fputs(usage, stderr);
     die_code(EXIT_USAGE, "unknown command '%s'", cmd);

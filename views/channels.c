@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "net/backend.h"
+#include "net/changes.h"
 #include "themes/theme.h"
 #include "tui/app.h"
 #include "tui/clock.h"
@@ -12,6 +13,7 @@
 #include "tui/idset.h"
 #include "tui/table.h"
 #include "tui/text.h"
+#include "tui/uibatch.h"
 #include "views/view.h"
 
 enum {
@@ -55,10 +57,8 @@ struct chanview {
     struct idset pending;
     struct target *confirm; /* targets of the open dialog */
     size_t nconfirm;
-    struct target *batch; /* targets of the hang ups under way */
+    struct target *batch; /* names of the channels being hung up, for messages */
     size_t nbatch;
-    int batch_total, batch_done, batch_ok, batch_gone, batch_failed;
-    char *batch_err;
 };
 
 static const struct snapshot *sort_snap;
@@ -151,7 +151,6 @@ static void chan_destroy(void *state)
     idset_done(&v->pending);
     free(v->order);
     free(v->cursor_id);
-    free(v->batch_err);
     free(v);
 }
 
@@ -319,21 +318,7 @@ static void mark_all(struct chanview *v)
         idset_add(&v->marks, row_rec(v, (int)i)->id);
 }
 
-static void batch_summary(struct chanview *v)
-{
-    struct app *app = v->app;
-    if (v->batch_total == 1 && v->batch_err) {
-        app_flash(app, v->batch_failed > 0, "%s", v->batch_err);
-        return;
-    }
-    if (v->batch_failed)
-        app_flash(app, true, "%d hung up, %d already gone, %d failed: %s", v->batch_ok,
-                  v->batch_gone, v->batch_failed, v->batch_err ? v->batch_err : "");
-    else
-        app_flash(app, false, "%d hung up, %d already gone", v->batch_ok, v->batch_gone);
-}
-
-static const char *batch_label(const struct chanview *v, const char *id)
+static const char *label_of(const struct chanview *v, const char *id)
 {
     for (size_t i = 0; i < v->nbatch; i++) {
         if (strcmp(v->batch[i].id, id) == 0)
@@ -342,30 +327,54 @@ static const char *batch_label(const struct chanview *v, const char *id)
     return id;
 }
 
-static void on_hangup_done(void *ud, const char *id, enum act_outcome o, const char *msg)
+/* An item of a hang-up batch settled: its row is no longer pending. */
+static void hangup_item(void *ud, const struct plan_item *it)
 {
     struct chanview *v = ud;
-    const char *label = batch_label(v, id);
-    idset_remove(&v->pending, id);
-    idset_remove(&v->marks, id);
-    v->batch_done++;
-    if (o == ACT_OK)
-        v->batch_ok++;
-    else if (o == ACT_GONE)
-        v->batch_gone++;
+    idset_remove(&v->pending, it->id);
+    idset_remove(&v->marks, it->id);
+}
+
+static void hangup_done(void *ud, struct plan *p, const struct plan_summary *s,
+                        const char *journal_id)
+{
+    struct chanview *v = ud;
+    size_t n = plan_count(p);
+    (void)journal_id;
+    const struct plan_item *one = n == 1 ? plan_at(p, 0) : NULL;
+    const char *name = one ? label_of(v, one->id) : "";
+    if (one && one->state == ITEM_DONE && one->outcome == ACT_OK)
+        app_flash(v->app, false, "Hung up %s", name);
+    else if (one)
+        app_flash(v->app, one->outcome != ACT_GONE, "%s: %s", name,
+                  one->msg && *one->msg ? one->msg : "not hung up");
+    else if (s->failed || s->conflicts || s->not_attempted)
+        app_flash(v->app, true, "%zu hung up, %zu already gone, %zu failed%s", s->ok, s->gone,
+                  s->failed + s->conflicts + s->not_attempted,
+                  s->stopped ? " (connection or login lost)" : "");
     else
-        v->batch_failed++;
-    if (o != ACT_OK || v->batch_total == 1) {
-        free(v->batch_err);
-        v->batch_err =
-            o == ACT_OK ? xasprintf("Hung up %s", label) : xasprintf("%s: %s", label, msg);
-    }
-    if (v->batch_done == v->batch_total)
-        batch_summary(v);
-    app_dirty(v->app);
+        app_flash(v->app, false, "%zu hung up, %zu already gone", s->ok, s->gone);
 }
 
 static const char *hangup_blocked(struct chanview *v);
+
+/* Remember the targets' names for the messages, dropping those no longer pending. */
+static void keep_labels(struct chanview *v, struct target *t, size_t n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < v->nbatch; i++) {
+        if (idset_has(&v->pending, v->batch[i].id)) {
+            v->batch[kept++] = v->batch[i];
+        } else {
+            free(v->batch[i].id);
+            free(v->batch[i].label);
+        }
+    }
+    v->batch = xrealloc(v->batch, (kept + n + 1) * sizeof *v->batch);
+    memcpy(v->batch + kept, t, n * sizeof *t);
+    v->nbatch = kept + n;
+    free(t);
+}
 
 static void start_hangups(void *ud, bool confirmed)
 {
@@ -382,18 +391,27 @@ static void start_hangups(void *ud, bool confirmed)
         free_targets(t, n);
         return;
     }
-    free_targets(v->batch, v->nbatch);
-    v->batch = t;
-    v->nbatch = n;
-    v->batch_total = (int)n;
-    v->batch_done = v->batch_ok = v->batch_gone = v->batch_failed = 0;
-    free(v->batch_err);
-    v->batch_err = NULL;
+    struct plan *p = plan_new(v->app->be);
+    for (size_t i = 0; i < n; i++) {
+        struct change c = {.op = OP_DELETE, .kind = KIND_CHANNELS, .id = t[i].id};
+        (void)plan_add(p, &c, 0);
+    }
+    if (plan_check(p)) {
+        const struct plan_item *bad = plan_at(p, 0);
+        for (size_t i = 0; i < n && bad->state != ITEM_INVALID; i++)
+            bad = plan_at(p, i);
+        const char *name = bad->id;
+        for (size_t i = 0; i < n; i++)
+            name = strcmp(t[i].id, bad->id) == 0 ? t[i].label : name;
+        app_flash(v->app, true, "%s: not hung up: %s", name, bad->msg);
+        plan_free(p);
+        free_targets(t, n);
+        return;
+    }
     for (size_t i = 0; i < n; i++)
         idset_add(&v->pending, t[i].id);
-    /* Refusals complete inside be_hangup(), so every id is pending before the first call. */
-    for (size_t i = 0; i < n; i++)
-        be_hangup(v->app->be, t[i].id, on_hangup_done, v);
+    keep_labels(v, t, n);
+    ui_batch_start(v->app, p, NULL, hangup_item, hangup_done, v);
 }
 
 /* The marked channels in screen order, else the one under the cursor. */
@@ -421,7 +439,7 @@ static const char *hangup_blocked(struct chanview *v)
     if (be_read_only(be))
         return "read-only: hanging up is disabled";
     if (!(be_caps(be) & CAP_HANGUP))
-        return "this backend cannot hang up channels";
+        return be_why_no_hangup(be);
     if (!v->snap)
         return "no channel data yet";
     if (be_kind_stale(be, KIND_CHANNELS)) {

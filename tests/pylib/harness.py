@@ -1,6 +1,7 @@
 """Shared helpers for pbxtop's Python test suites: the simulator, configs, running pbxtop,
 and driving the console in tmux. Standard library only."""
 
+import atexit
 import importlib.util
 import json
 import os
@@ -165,9 +166,22 @@ class Sim:
         return path
 
 
+_STATE_HOME = None
+
+
+def state_home():
+    """A private XDG_STATE_HOME for this test process: journals never land in $HOME."""
+    global _STATE_HOME
+    if _STATE_HOME is None:
+        _STATE_HOME = tempfile.mkdtemp(prefix="pbxtop-state-")
+        atexit.register(shutil.rmtree, _STATE_HOME, True)
+    return _STATE_HOME
+
+
 def pbxtop_env(extra=None):
     env = dict(os.environ)
     env.pop("PBXTOP_LOG", None)
+    env["XDG_STATE_HOME"] = state_home()
     env.setdefault("LANG", "C.UTF-8")
     env["LC_ALL"] = "C.UTF-8"
     if extra:
@@ -188,10 +202,15 @@ class Tmux:
     def __init__(self, cmd, x=100, y=30, env=None):
         self.sock = "pbxtop-%d-%d" % (os.getpid(), int(time.monotonic() * 1000) % 100000)
         envs = []
+        env = dict(env or {})
+        # A console of its own: an unfinished batch another test left must not pop up here.
+        self.own_state = None
+        if "XDG_STATE_HOME" not in env:
+            self.own_state = env["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="pbxtop-state-")
         for k, v in pbxtop_env(env).items():
             if k in ("LANG", "LC_ALL", "TERM", "NO_COLOR", "PBXTOP_LOG", "PBXTOP_SIM",
                      "ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "PATH", "HOME",
-                     "XDG_CONFIG_HOME", "TMPDIR"):
+                     "XDG_CONFIG_HOME", "XDG_STATE_HOME", "TMPDIR"):
                 envs.append("%s=%s" % (k, v))
         self.statusfile = tempfile.mktemp(prefix="pbxtop-rc-")
         # The pane keeps running after pbxtop exits so that its last screen and exit code
@@ -249,6 +268,8 @@ class Tmux:
 
     def kill(self):
         self._tmux("kill-server", check=False)
+        if self.own_state:
+            shutil.rmtree(self.own_state, ignore_errors=True)
         try:
             os.unlink(self.statusfile)
         except OSError:
