@@ -15,13 +15,8 @@
 #include "tui/strbuf.h"
 #include "tui/xalloc.h"
 
-extern const struct adapter jade_adapter;
-/* TODO(issue 3): plain references once all five adapters have landed; until then a weak
- * reference lets the tree link while an adapter is still being written. */
-extern const struct adapter issabel_adapter __attribute__((weak));
-extern const struct adapter sark_adapter __attribute__((weak));
-extern const struct adapter ngcp_adapter __attribute__((weak));
-extern const struct adapter dsiprouter_adapter __attribute__((weak));
+extern const struct adapter jade_adapter, issabel_adapter, sark_adapter, ngcp_adapter,
+    dsiprouter_adapter;
 
 static const struct adapter *const adapters[] = {
     &jade_adapter, &issabel_adapter, &sark_adapter, &ngcp_adapter, &dsiprouter_adapter,
@@ -31,7 +26,7 @@ static const struct adapter *const adapters[] = {
 const struct adapter *adapter_find(const char *type)
 {
     for (size_t i = 0; i < NADAPTERS; i++) {
-        if (adapters[i] && strcmp(adapters[i]->type, type) == 0)
+        if (strcmp(adapters[i]->type, type) == 0)
             return adapters[i];
     }
     return NULL;
@@ -40,10 +35,8 @@ const struct adapter *adapter_find(const char *type)
 size_t backend_types(const char **out, size_t max)
 {
     size_t n = 0;
-    for (size_t i = 0; i < NADAPTERS && n < max; i++) {
-        if (adapters[i])
-            out[n++] = adapters[i]->type;
-    }
+    for (size_t i = 0; i < NADAPTERS && n < max; i++)
+        out[n++] = adapters[i]->type;
     return n;
 }
 
@@ -52,11 +45,9 @@ const char *adapter_type_list(void)
     static char list[128];
     if (!list[0]) {
         size_t o = 0;
-        for (size_t i = 0; i < NADAPTERS && o < sizeof list; i++) {
-            if (adapters[i])
-                o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "",
-                                      adapters[i]->type);
-        }
+        for (size_t i = 0; i < NADAPTERS && o < sizeof list; i++)
+            o += (size_t)snprintf(list + o, sizeof list - o, "%s%s", o ? ", " : "",
+                                  adapters[i]->type);
     }
     return list;
 }
