@@ -67,11 +67,15 @@ $(B)/%.o: %.c
 	@echo "  CC    $<"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/tests/test_%: tests/unit/test_%.c $(CORE_OBJS) $(UI_OBJS)
+# Helpers shared by a few unit tests (tests/unit/<name>_testlib.[ch]) link into every one.
+UNIT_LIBS := $(wildcard tests/unit/*_testlib.c)
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.c tests/unit/testutil.h \
+                   $(UNIT_LIBS) $(UNIT_LIBS:.c=.h) $(CORE_OBJS) $(UI_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST  $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' $(ALL_LDFLAGS) \
-	    -o $@ $< $(CORE_OBJS) $(UI_OBJS) $(PKG_LIBS) -lcmocka -lpthread -lm
+	    -o $@ $< tests/unit/testutil.c $(UNIT_LIBS) $(CORE_OBJS) $(UI_OBJS) $(PKG_LIBS) \
+	    -lcmocka -lpthread -lm
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \

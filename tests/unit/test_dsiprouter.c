@@ -18,6 +18,7 @@
 #include "net/backend_dsiprouter.h"
 #include "net/model.h"
 #include "net/schema.h"
+#include "tests/unit/testutil.h"
 #include "tui/strbuf.h"
 #include "tui/xalloc.h"
 
@@ -30,20 +31,7 @@ extern const struct adapter dsiprouter_adapter;
 
 static char *read_fixture(const char *name, size_t *len)
 {
-    char *path = xasprintf("%s/dsiprouter/%s", FIXTURES, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    struct strbuf sb;
-    strbuf_init(&sb, 1u << 24);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        assert_int_equal(strbuf_add(&sb, buf, n), 0);
-    fclose(f);
-    free(path);
-    *len = sb.len;
-    return strbuf_take(&sb);
+    return test_fixture("dsiprouter", name, len);
 }
 
 static const char *field(const struct snapshot *s, const char *id, int f)

@@ -16,6 +16,7 @@
 #include "net/backend.h"
 #include "net/backend_issabel.h"
 #include "net/model.h"
+#include "tests/unit/testutil.h"
 #include "tui/strbuf.h"
 #include "tui/xalloc.h"
 
@@ -23,20 +24,7 @@
 
 static char *read_fixture(const char *name, size_t *len)
 {
-    char *path = xasprintf("%s/issabel/%s", FIXTURES, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    struct strbuf sb;
-    strbuf_init(&sb, 1u << 24);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        assert_int_equal(strbuf_add(&sb, buf, n), 0);
-    fclose(f);
-    free(path);
-    *len = sb.len;
-    return strbuf_take(&sb);
+    return test_fixture("issabel", name, len);
 }
 
 enum decoder {
