@@ -89,13 +89,64 @@ void app_push_view(struct app *app, const struct view_ops *ops)
     app->dirty = true;
 }
 
+/* A view's batches outlive it; they stop calling it first. */
+static void destroy_view(struct app *app, struct view_inst *v)
+{
+    ui_batch_detach(app, v->state);
+    v->ops->destroy(v->state);
+    v->state = NULL;
+}
+
 static void pop_view(struct app *app)
 {
     if (app->nviews <= 1)
         return;
-    struct view_inst *v = &app->views[--app->nviews];
-    v->ops->destroy(v->state);
+    destroy_view(app, &app->views[--app->nviews]);
     app->dirty = true;
+}
+
+/* The table views that Tab and Shift-Tab cycle through, in order. */
+static const struct view_ops *const base_views[] = {
+    &channels_view_ops,     &extensions_view_ops, &ringgroups_view_ops,
+    &queuemembers_view_ops, &queues_view_ops,
+};
+
+#define NBASE_VIEWS ((int)(sizeof base_views / sizeof base_views[0]))
+
+/* The base view named `name` (long or short form, as -v takes), or NULL. */
+static const struct view_ops *base_view_named(const char *name)
+{
+    int kind = kind_from_name(name);
+    for (int i = 0; i < NBASE_VIEWS && kind >= 0; i++) {
+        if (base_views[i]->kind == kind)
+            return base_views[i];
+    }
+    return NULL;
+}
+
+/* Replace the base view by ops. What was on top of it (help) closes, and so does a message
+ * about the old view. */
+static void replace_base_view(struct app *app, const struct view_ops *ops)
+{
+    while (app->nviews > 1)
+        pop_view(app);
+    free(app->flash);
+    app->flash = NULL;
+    /* The old view stops polling its kind before the new one starts polling its own. */
+    destroy_view(app, &app->views[0]);
+    app->nviews = 0;
+    app_push_view(app, ops);
+}
+
+/* Move the base view `step` places along base_views, wrapping round. */
+static void cycle_view(struct app *app, int step)
+{
+    int at = 0;
+    for (int i = 0; i < NBASE_VIEWS; i++) {
+        if (base_views[i] == app->views[0].ops)
+            at = i;
+    }
+    replace_base_view(app, base_views[(at + step + NBASE_VIEWS) % NBASE_VIEWS]);
 }
 
 const struct view_inst *app_view_below(const struct app *app)
@@ -178,6 +229,12 @@ static void global_action(struct app *app, enum action act)
         break;
     case ACT_REDRAW:
         app->full_redraw = true;
+        break;
+    case ACT_NEXT_VIEW:
+        cycle_view(app, 1);
+        break;
+    case ACT_PREV_VIEW:
+        cycle_view(app, -1);
         break;
     default:
         break;
@@ -297,10 +354,8 @@ static struct backend *pick_backend(struct fleet *f, const char *name)
 static void app_done(struct app *app)
 {
     ui_batch_detach_all(app);
-    while (app->nviews > 0) {
-        struct view_inst *v = &app->views[--app->nviews];
-        v->ops->destroy(v->state);
-    }
+    while (app->nviews > 0)
+        destroy_view(app, &app->views[--app->nviews]);
     dialog_free(app->dialog);
     free(app->flash);
 }
@@ -313,8 +368,14 @@ int app_run(struct config *cfg, const struct app_opts *opts)
         .read_only = opts->read_only || cfg->read_only,
     };
     char *err = NULL;
-    if (opts->view && strcmp(opts->view, "channels") != 0 && strcmp(opts->view, "ch") != 0)
-        die_code(2, "view '%s': this version shows the channels view only", opts->view);
+    const struct view_ops *first = opts->view ? base_view_named(opts->view) : &channels_view_ops;
+    if (!first && (strcmp(opts->view, "backends") == 0 || strcmp(opts->view, "be") == 0))
+        die_code(2, "view '%s': the backends view is not in this version yet", opts->view);
+    if (!first)
+        die_code(2,
+                 "view '%s': expected extensions (ext), ringgroups (rg), channels (ch), "
+                 "queuemembers (qm) or queues (q)",
+                 opts->view);
     app.fleet = fleet_new(cfg->backends, cfg->nbackends, &fo, &err);
     if (!app.fleet)
         die_code(2, "%s:%s", cfg->path, err);
@@ -328,7 +389,7 @@ int app_run(struct config *cfg, const struct app_opts *opts)
     screen_init(opts->no_color);
     cleanup_register(screen_end);
     fleet_set_listener(app.fleet, on_fleet_change, &app);
-    app_push_view(&app, &channels_view_ops);
+    app_push_view(&app, first);
     ui_batch_offer_resume(&app);
     if (!http_has_async_dns())
         app_flash(&app, true, "libcurl resolves names synchronously: a slow DNS can stall");

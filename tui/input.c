@@ -19,6 +19,8 @@ static const struct binding bindings[] = {
     {ACT_PGDN, "page-down", "page down", {KEY_NPAGE, 0}},
     {ACT_HOME, "top", "first row", {KEY_HOME, 'g', 0}},
     {ACT_END, "bottom", "last row", {KEY_END, 'G', 0}},
+    {ACT_NEXT_VIEW, "next-view", "next view", {'\t', 0}},
+    {ACT_PREV_VIEW, "prev-view", "previous view", {KEY_BTAB, 0}},
     {ACT_PAUSE, "pause", "pause / resume polling", {'Z', 0}},
     {ACT_POLL_NOW, "poll", "poll now", {KEY_CTRL('r'), 0}},
     {ACT_REDRAW, "redraw", "redraw the screen", {KEY_CTRL('l'), 0}},
@@ -52,6 +54,10 @@ const char *input_key_name(int ch)
     switch (ch) {
     case ' ':
         return "Space";
+    case '\t':
+        return "Tab";
+    case KEY_BTAB:
+        return "S-Tab";
     case KEY_ESC:
         return "Esc";
     case KEY_DC:

@@ -22,7 +22,9 @@ enum action {
     ACT_PAUSE,    /* pause / resume polling */
     ACT_POLL_NOW,
     ACT_REDRAW,
-    ACT_CLOSE, /* leave a secondary view */
+    ACT_CLOSE,     /* leave a secondary view */
+    ACT_NEXT_VIEW, /* the next table view: channels, extensions, ring groups... */
+    ACT_PREV_VIEW,
     ACT_COUNT,
 };
 

@@ -126,7 +126,9 @@ static void draw_header(struct app *app, const char *right)
     (void)mvprintw(0, 0, " pbxtop%s%s (%s)%s%s%s%s%s", dot(app), name, be_label(be), dot(app),
                    base->name, dot(app), be_read_only(be) ? "RO" : "RW", dot(app));
     int64_t taken = be_taken_ms(be, kind);
-    if (taken) {
+    if (!be_supports(be, kind)) {
+        (void)printw("not offered"); /* the body says why */
+    } else if (taken) {
         clock_format_age((now - taken) / 1000, age, sizeof age);
         (void)printw("polled %s ago", age);
     } else {

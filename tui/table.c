@@ -1,5 +1,6 @@
 #include "tui/table.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tui/text.h"
@@ -109,4 +110,16 @@ void table_draw_row(WINDOW *win, int y, const struct column *c, int n, const int
         wattrset(win, attr);
     }
     wattrset(win, A_NORMAL);
+}
+
+void table_draw_message(WINDOW *win, int y, const char *msg, attr_t attr, unsigned text_flags)
+{
+    char buf[CELL_BYTES];
+    char *safe = text_sanitized(msg, text_flags);
+    int cols = getmaxx(win);
+    int w = text_fit(safe, cols - 2, buf, sizeof buf, text_flags);
+    wattrset(win, attr);
+    (void)mvwaddstr(win, y, (cols - w) / 2, buf);
+    wattrset(win, A_NORMAL);
+    free(safe);
 }

@@ -30,5 +30,8 @@ void table_draw_header(WINDOW *win, int y, const struct column *c, int n, const 
 void table_draw_row(WINDOW *win, int y, const struct column *c, int n, const int *widths,
                     const char *const *cells, char marker, attr_t attr, const attr_t *cell_attr,
                     unsigned text_flags);
+/* A one-line message (raw text: it is sanitised here) centred on line y, for a table that has
+ * no rows to show ("Loading...", "No live calls", why a backend cannot list a kind). */
+void table_draw_message(WINDOW *win, int y, const char *msg, attr_t attr, unsigned text_flags);
 
 #endif

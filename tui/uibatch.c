@@ -15,7 +15,8 @@ struct ui_batch {
     struct journal *j;
     ui_item_fn item;
     ui_done_fn done;
-    void *ud; /* NULL once detached */
+    void *ud;    /* NULL once detached */
+    bool orphan; /* detached while the app runs on: report the outcome here */
     bool finished;
     char *resume_id; /* finishing a journaled batch: append to it instead of a new one */
     bool *was_planned;
@@ -36,6 +37,11 @@ static void finished(void *ud)
     plan_summary(b->plan, &s);
     if (b->ud)
         b->done(b->ud, b->plan, &s, b->j ? journal_id(b->j) : NULL);
+    else if (b->orphan)
+        app_flash(b->app, s.failed || s.conflicts || s.not_attempted,
+                  "Changes on %s: %zu done, %zu already gone, %zu failed",
+                  be_name(plan_backend(b->plan)), s.ok, s.gone,
+                  s.failed + s.conflicts + s.not_attempted);
     app_dirty(b->app);
 }
 
@@ -128,6 +134,16 @@ void ui_batch_detach_all(struct app *app)
 {
     for (struct ui_batch *b = app->batches; b; b = b->next)
         b->ud = NULL;
+}
+
+void ui_batch_detach(struct app *app, const void *ud)
+{
+    for (struct ui_batch *b = app->batches; b; b = b->next) {
+        if (b->ud == ud) {
+            b->ud = NULL;
+            b->orphan = true;
+        }
+    }
 }
 
 void ui_batch_free_all(struct app *app)

@@ -29,6 +29,9 @@ size_t ui_batch_running(const struct app *app);
 void ui_batch_reap(struct app *app);
 /* No more callbacks to the views (before they are destroyed); batches still run. */
 void ui_batch_detach_all(struct app *app);
+/* No more callbacks to ud (a view being replaced); its batches still run, and report their
+ * outcome in the status line themselves. */
+void ui_batch_detach(struct app *app, const void *ud);
 /* Free every batch, finished or not; only after the fleet is freed (nothing can answer). An
  * unfinished batch stays open in the journal, for `pbxtop journal resume`. */
 void ui_batch_free_all(struct app *app);

@@ -183,14 +183,7 @@ static void party(const char *num, const char *name, char *out, size_t size)
 
 static void draw_message(WINDOW *win, int rows, const char *msg, unsigned flags)
 {
-    char buf[512];
-    char *safe = text_sanitized(msg, flags);
-    int cols = getmaxx(win);
-    int w = text_fit(safe, cols - 2, buf, sizeof buf, flags);
-    wattrset(win, theme_attr(ROLE_DIM));
-    (void)mvwaddstr(win, rows / 2, (cols - w) / 2, buf);
-    wattrset(win, A_NORMAL);
-    free(safe);
+    table_draw_message(win, rows / 2, msg, theme_attr(ROLE_DIM), flags);
 }
 
 static attr_t state_attr(const char *state)
@@ -255,7 +248,8 @@ static void chan_draw(void *state, WINDOW *win)
     }
     table_draw_header(win, 0, columns, NCOLS, v->widths, theme_attr(ROLE_COLUMNS));
     if (!v->snap) {
-        char *msg = be_state(be) == BE_STATE_NEW
+        /* Not "new" after another view was shown: the backend is up, the kind not polled. */
+        char *msg = !be_polls_done(be, KIND_CHANNELS)
                         ? xasprintf("Loading channels from %s...", be_name(be))
                         : xasprintf("No channel data from %s: %s", be_name(be), be_error(be));
         draw_message(win, v->rows, msg, flags);

@@ -104,10 +104,15 @@ static int help_key(void *state, enum action act, int ch)
         if (h->top > 0)
             h->top--;
         return VIEW_HANDLED;
+    case ACT_PAUSE:
+    case ACT_POLL_NOW:
+    case ACT_REDRAW:
+    case ACT_NEXT_VIEW:
+    case ACT_PREV_VIEW:
+        /* Global keys still work under help; another view closes it. */
+        return VIEW_IGNORED;
     default:
-        /* Global keys (pause, poll now) still work under help. */
-        return act == ACT_PAUSE || act == ACT_POLL_NOW || act == ACT_REDRAW ? VIEW_IGNORED
-                                                                            : VIEW_HANDLED;
+        return VIEW_HANDLED;
     }
 }
 

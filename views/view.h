@@ -44,6 +44,11 @@ struct view_ops {
 };
 
 extern const struct view_ops channels_view_ops;
+/* views/records.c: one table view for every kind of record. */
+extern const struct view_ops extensions_view_ops;
+extern const struct view_ops ringgroups_view_ops;
+extern const struct view_ops queuemembers_view_ops;
+extern const struct view_ops queues_view_ops;
 extern const struct view_ops help_view_ops;
 
 #endif
