@@ -11,6 +11,7 @@
 #include "tui/clock.h"
 #include "tui/dialog.h"
 #include "tui/idset.h"
+#include "tui/rowsel.h"
 #include "tui/table.h"
 #include "tui/text.h"
 #include "tui/uibatch.h"
@@ -48,12 +49,7 @@ struct chanview {
     struct app *app;
     int rows, cols;
     int widths[NCOLS];
-    const struct snapshot *snap; /* what `order` indexes; borrowed from the backend */
-    size_t *order;
-    size_t norder, cap;
-    char *cursor_id;
-    int cursor, top;
-    struct idset marks;
+    struct rowsel sel; /* rows, cursor and marks, following ids across polls */
     struct idset pending;
     struct target *confirm; /* targets of the open dialog */
     size_t nconfirm;
@@ -61,71 +57,27 @@ struct chanview {
     size_t nbatch;
 };
 
-static const struct snapshot *sort_snap;
-
-static int cmp_rows(const void *a, const void *b)
+static int cmp_rows(const struct snapshot *s, size_t a, size_t b)
 {
-    const struct record *ra = snap_get(sort_snap, *(const size_t *)a);
-    const struct record *rb = snap_get(sort_snap, *(const size_t *)b);
+    const struct record *ra = snap_get(s, a);
+    const struct record *rb = snap_get(s, b);
     const char *na = ra->v[CH_CHANNEL] ? ra->v[CH_CHANNEL] : "";
     const char *nb = rb->v[CH_CHANNEL] ? rb->v[CH_CHANNEL] : "";
     int c = strcmp(na, nb);
     return c ? c : strcmp(ra->id, rb->id);
 }
 
-static const struct record *row_rec(const struct chanview *v, int row)
-{
-    return snap_get(v->snap, v->order[row]);
-}
-
-static void set_cursor(struct chanview *v, int row)
-{
-    if (row >= (int)v->norder)
-        row = (int)v->norder - 1;
-    if (row < 0)
-        row = 0;
-    v->cursor = row;
-    free(v->cursor_id);
-    v->cursor_id = v->norder ? xstrdup(row_rec(v, row)->id) : NULL;
-    table_scroll(v->cursor, (int)v->norder, v->rows - 1, &v->top);
-}
-
-static bool still_there(const void *ud, const char *id)
-{
-    return snap_find(ud, id) >= 0;
-}
-
 /* Re-sort after a poll; the cursor stays on its channel, or on the same row if it left. */
 static void rebuild(struct chanview *v)
 {
-    v->snap = be_snapshot(v->app->be, KIND_CHANNELS);
-    size_t n = v->snap ? snap_count(v->snap) : 0;
-    v->order = xgrow(v->order, &v->cap, n, sizeof *v->order);
-    for (size_t i = 0; i < n; i++)
-        v->order[i] = i;
-    v->norder = n;
-    sort_snap = v->snap;
-    if (n)
-        qsort(v->order, n, sizeof *v->order, cmp_rows);
-    int row = v->cursor;
-    if (v->cursor_id && v->snap) {
-        for (size_t i = 0; i < n; i++) {
-            if (strcmp(row_rec(v, (int)i)->id, v->cursor_id) == 0) {
-                row = (int)i;
-                break;
-            }
-        }
-    }
-    set_cursor(v, row);
-    if (v->snap)
-        (void)idset_filter(&v->marks, still_there, v->snap);
+    rowsel_rebuild(&v->sel, be_snapshot(v->app->be, KIND_CHANNELS), cmp_rows);
 }
 
 static void *chan_create(struct app *app)
 {
     struct chanview *v = xcalloc(1, sizeof *v);
     v->app = app;
-    idset_init(&v->marks);
+    rowsel_init(&v->sel);
     idset_init(&v->pending);
     fleet_want(app->fleet, app->be, KIND_CHANNELS, true);
     rebuild(v);
@@ -147,10 +99,8 @@ static void chan_destroy(void *state)
     fleet_want(v->app->fleet, v->app->be, KIND_CHANNELS, false);
     free_targets(v->confirm, v->nconfirm);
     free_targets(v->batch, v->nbatch);
-    idset_done(&v->marks);
+    rowsel_done(&v->sel);
     idset_done(&v->pending);
-    free(v->order);
-    free(v->cursor_id);
     free(v);
 }
 
@@ -160,7 +110,7 @@ static void chan_resize(void *state, int rows, int cols)
     v->rows = rows;
     v->cols = cols;
     table_layout(columns, NCOLS, cols, v->widths);
-    table_scroll(v->cursor, (int)v->norder, rows - 1, &v->top);
+    rowsel_resize(&v->sel, rows - 1);
 }
 
 static bool unknown(const char *s)
@@ -199,7 +149,7 @@ static attr_t state_attr(const char *state)
 
 static void draw_row(struct chanview *v, WINDOW *win, int y, int row, int64_t now)
 {
-    const struct record *r = row_rec(v, row);
+    const struct record *r = rowsel_rec(&v->sel, row);
     unsigned flags = v->app->text_flags;
     char caller[256], connected[256], dur[16], ctx[256];
     party(r->v[CH_CALLER_NUM], r->v[CH_CALLER_NAME], caller, sizeof caller);
@@ -220,7 +170,7 @@ static void draw_row(struct chanview *v, WINDOW *win, int y, int row, int64_t no
     char *cells[NCOLS];
     for (int c = 0; c < NCOLS; c++)
         cells[c] = text_sanitized(raw[c], flags);
-    bool marked = idset_has(&v->marks, r->id), cur = row == v->cursor;
+    bool marked = idset_has(&v->sel.marks, r->id), cur = row == v->sel.cursor;
     attr_t attr = cur       ? theme_attr(ROLE_SELECTED)
                   : pending ? theme_attr(ROLE_PENDING)
                   : marked  ? theme_attr(ROLE_MARKED)
@@ -247,7 +197,7 @@ static void chan_draw(void *state, WINDOW *win)
         return;
     }
     table_draw_header(win, 0, columns, NCOLS, v->widths, theme_attr(ROLE_COLUMNS));
-    if (!v->snap) {
+    if (!v->sel.snap) {
         /* Not "new" after another view was shown: the backend is up, the kind not polled. */
         char *msg = !be_polls_done(be, KIND_CHANNELS)
                         ? xasprintf("Loading channels from %s...", be_name(be))
@@ -256,60 +206,15 @@ static void chan_draw(void *state, WINDOW *win)
         free(msg);
         return;
     }
-    if (!v->norder) {
+    if (!v->sel.n) {
         char *msg = xasprintf("No live calls on %s", be_name(be));
         draw_message(win, v->rows, msg, flags);
         free(msg);
         return;
     }
     int64_t now = clock_wall_ms();
-    for (int y = 1; y < v->rows && v->top + y - 1 < (int)v->norder; y++)
-        draw_row(v, win, y, v->top + y - 1, now);
-}
-
-static void move_cursor(struct chanview *v, enum action act)
-{
-    int page = v->rows > 2 ? v->rows - 2 : 1;
-    switch (act) {
-    case ACT_UP:
-        set_cursor(v, v->cursor - 1);
-        break;
-    case ACT_DOWN:
-        set_cursor(v, v->cursor + 1);
-        break;
-    case ACT_PGUP:
-        set_cursor(v, v->cursor - page);
-        break;
-    case ACT_PGDN:
-        set_cursor(v, v->cursor + page);
-        break;
-    case ACT_HOME:
-        set_cursor(v, 0);
-        break;
-    case ACT_END:
-        set_cursor(v, (int)v->norder - 1);
-        break;
-    default:
-        break;
-    }
-}
-
-static void toggle_mark(struct chanview *v)
-{
-    if (!v->norder)
-        return;
-    const char *id = row_rec(v, v->cursor)->id;
-    if (idset_has(&v->marks, id))
-        idset_remove(&v->marks, id);
-    else
-        idset_add(&v->marks, id);
-    set_cursor(v, v->cursor + 1);
-}
-
-static void mark_all(struct chanview *v)
-{
-    for (size_t i = 0; i < v->norder; i++)
-        idset_add(&v->marks, row_rec(v, (int)i)->id);
+    for (int y = 1; y < v->rows && v->sel.top + y - 1 < (int)v->sel.n; y++)
+        draw_row(v, win, y, v->sel.top + y - 1, now);
 }
 
 static const char *label_of(const struct chanview *v, const char *id)
@@ -326,7 +231,7 @@ static void hangup_item(void *ud, const struct plan_item *it)
 {
     struct chanview *v = ud;
     idset_remove(&v->pending, it->id);
-    idset_remove(&v->marks, it->id);
+    idset_remove(&v->sel.marks, it->id);
 }
 
 static void hangup_done(void *ud, struct plan *p, const struct plan_summary *s,
@@ -412,10 +317,10 @@ static void start_hangups(void *ud, bool confirmed)
 static size_t collect_targets(struct chanview *v, struct target **out)
 {
     size_t n = 0;
-    struct target *t = xcalloc(v->norder ? v->norder : 1, sizeof *t);
-    for (size_t i = 0; i < v->norder; i++) {
-        const struct record *r = row_rec(v, (int)i);
-        bool want = v->marks.n ? idset_has(&v->marks, r->id) : (int)i == v->cursor;
+    struct target *t = xcalloc(v->sel.n ? v->sel.n : 1, sizeof *t);
+    for (size_t i = 0; i < v->sel.n; i++) {
+        const struct record *r = rowsel_rec(&v->sel, (int)i);
+        bool want = v->sel.marks.n ? idset_has(&v->sel.marks, r->id) : (int)i == v->sel.cursor;
         if (!want || idset_has(&v->pending, r->id))
             continue;
         t[n].id = xstrdup(r->id);
@@ -434,7 +339,7 @@ static const char *hangup_blocked(struct chanview *v)
         return "read-only: hanging up is disabled";
     if (!(be_caps(be) & CAP_HANGUP))
         return be_why_no_hangup(be);
-    if (!v->snap)
+    if (!v->sel.snap)
         return "no channel data yet";
     if (be_kind_stale(be, KIND_CHANNELS)) {
         char age[16];
@@ -444,7 +349,7 @@ static const char *hangup_blocked(struct chanview *v)
                        age);
         return why;
     }
-    if (!v->norder)
+    if (!v->sel.n)
         return "no channel to hang up";
     return NULL;
 }
@@ -479,24 +384,9 @@ static int chan_key(void *state, enum action act, int ch)
 {
     struct chanview *v = state;
     (void)ch;
+    if (rowsel_key(&v->sel, act))
+        return VIEW_HANDLED;
     switch (act) {
-    case ACT_UP:
-    case ACT_DOWN:
-    case ACT_PGUP:
-    case ACT_PGDN:
-    case ACT_HOME:
-    case ACT_END:
-        move_cursor(v, act);
-        return VIEW_HANDLED;
-    case ACT_MARK:
-        toggle_mark(v);
-        return VIEW_HANDLED;
-    case ACT_MARK_ALL:
-        mark_all(v);
-        return VIEW_HANDLED;
-    case ACT_UNMARK:
-        idset_clear(&v->marks);
-        return VIEW_HANDLED;
     case ACT_DESTROY:
         ask_hangup(v);
         return VIEW_HANDLED;
@@ -516,10 +406,10 @@ static void chan_summary(void *state, char *header, size_t hsize, char *status, 
 {
     struct chanview *v = state;
     struct backend *be = v->app->be;
-    if (v->snap)
-        (void)snprintf(header, hsize, "%zu call%s", v->norder, v->norder == 1 ? "" : "s");
-    if (v->marks.n)
-        (void)snprintf(status, ssize, "%zu marked", v->marks.n);
+    if (v->sel.snap)
+        (void)snprintf(header, hsize, "%zu call%s", v->sel.n, v->sel.n == 1 ? "" : "s");
+    if (v->sel.marks.n)
+        (void)snprintf(status, ssize, "%zu marked", v->sel.marks.n);
     else if (be_state(be) != BE_STATE_UP && *be_error(be))
         (void)snprintf(status, ssize, "%s: %s", be_name(be), be_error(be));
 }

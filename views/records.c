@@ -10,6 +10,7 @@
 #include "themes/theme.h"
 #include "tui/app.h"
 #include "tui/idset.h"
+#include "tui/rowsel.h"
 #include "tui/strbuf.h"
 #include "tui/table.h"
 #include "tui/text.h"
@@ -92,12 +93,7 @@ struct recview {
     int rows, cols;
     struct column columns[REC_MAX_COLS];
     int widths[REC_MAX_COLS];
-    const struct snapshot *snap; /* what `order` indexes; borrowed from the backend */
-    size_t *order;
-    size_t norder, cap;
-    char *cursor_id;
-    int cursor, top;
-    struct idset marks;
+    struct rowsel sel; /* rows, cursor and marks, following ids across polls */
 };
 
 /* Compare two strings with their digit runs taken as numbers: "9" < "10" < "100a". */
@@ -127,14 +123,12 @@ static int cmp_natural(const char *a, const char *b)
     return (unsigned char)*a - (unsigned char)*b;
 }
 
-static const struct snapshot *sort_snap; /* qsort() takes no context */
-
 /* By the fields that name a record to people (extension, queue + interface), then id. */
-static int cmp_rows(const void *pa, const void *pb)
+static int cmp_rows(const struct snapshot *s, size_t a, size_t b)
 {
-    const struct record *ra = snap_get(sort_snap, *(const size_t *)pa);
-    const struct record *rb = snap_get(sort_snap, *(const size_t *)pb);
-    const struct kind_def *kd = kind_def(snap_kind(sort_snap));
+    const struct record *ra = snap_get(s, a);
+    const struct record *rb = snap_get(s, b);
+    const struct kind_def *kd = kind_def(snap_kind(s));
     for (int i = 0; i < 2; i++) {
         int f = kd->key[i];
         if (f < 0)
@@ -146,53 +140,10 @@ static int cmp_rows(const void *pa, const void *pb)
     return strcmp(ra->id, rb->id);
 }
 
-static const struct record *row_rec(const struct recview *v, int row)
-{
-    return snap_get(v->snap, v->order[row]);
-}
-
-static void set_cursor(struct recview *v, int row)
-{
-    if (row >= (int)v->norder)
-        row = (int)v->norder - 1;
-    if (row < 0)
-        row = 0;
-    v->cursor = row;
-    free(v->cursor_id);
-    v->cursor_id = v->norder ? xstrdup(row_rec(v, row)->id) : NULL;
-    table_scroll(v->cursor, (int)v->norder, v->rows - 1, &v->top);
-}
-
-static bool still_there(const void *ud, const char *id)
-{
-    return snap_find(ud, id) >= 0;
-}
-
 /* Re-sort after a poll; the cursor stays on its record, or on the same row if it left. */
 static void rebuild(struct recview *v)
 {
-    v->snap = be_snapshot(v->app->be, v->rk->kind);
-    size_t n = v->snap ? snap_count(v->snap) : 0;
-    v->order = xgrow(v->order, &v->cap, n, sizeof *v->order);
-    for (size_t i = 0; i < n; i++)
-        v->order[i] = i;
-    v->norder = n;
-    sort_snap = v->snap;
-    if (n)
-        qsort(v->order, n, sizeof *v->order, cmp_rows);
-    int row = v->cursor;
-    if (v->cursor_id && v->snap) {
-        long at = snap_find(v->snap, v->cursor_id);
-        for (size_t i = 0; at >= 0 && i < n; i++) {
-            if (v->order[i] == (size_t)at) {
-                row = (int)i;
-                break;
-            }
-        }
-    }
-    set_cursor(v, row);
-    if (v->snap)
-        (void)idset_filter(&v->marks, still_there, v->snap);
+    rowsel_rebuild(&v->sel, be_snapshot(v->app->be, v->rk->kind), cmp_rows);
 }
 
 static void *rec_create(struct app *app, const struct rec_kind *rk)
@@ -202,7 +153,7 @@ static void *rec_create(struct app *app, const struct rec_kind *rk)
     v->rk = rk;
     for (int c = 0; c < rk->ncols && c < REC_MAX_COLS; c++)
         v->columns[c] = rk->cols[c].col;
-    idset_init(&v->marks);
+    rowsel_init(&v->sel);
     fleet_want(app->fleet, app->be, rk->kind, true);
     rebuild(v);
     return v;
@@ -232,9 +183,7 @@ static void rec_destroy(void *state)
 {
     struct recview *v = state;
     fleet_want(v->app->fleet, v->app->be, v->rk->kind, false);
-    idset_done(&v->marks);
-    free(v->order);
-    free(v->cursor_id);
+    rowsel_done(&v->sel);
     free(v);
 }
 
@@ -249,7 +198,7 @@ static void rec_resize(void *state, int rows, int cols)
     v->rows = rows;
     v->cols = cols;
     table_layout(v->columns, ncols(v), cols, v->widths);
-    table_scroll(v->cursor, (int)v->norder, rows - 1, &v->top);
+    rowsel_resize(&v->sel, rows - 1);
 }
 
 /* The display text of a value (owned): sanitised, lists joined with ", ", booleans as
@@ -283,13 +232,13 @@ static char *cell_text(const char *val, enum ftype type, unsigned flags)
 
 static void draw_row(struct recview *v, WINDOW *win, int y, int row)
 {
-    const struct record *r = row_rec(v, row);
+    const struct record *r = rowsel_rec(&v->sel, row);
     const struct kind_def *kd = kind_def(v->rk->kind);
     unsigned flags = v->app->text_flags;
     int n = ncols(v);
     char *cells[REC_MAX_COLS];
     attr_t cell_attr[REC_MAX_COLS] = {0};
-    bool marked = idset_has(&v->marks, r->id), cur = row == v->cursor;
+    bool marked = idset_has(&v->sel.marks, r->id), cur = row == v->sel.cursor;
     for (int c = 0; c < n; c++) {
         int f = v->rk->cols[c].field;
         cells[c] = cell_text(r->v[f], kd->fields[f].type, flags);
@@ -324,64 +273,19 @@ static void rec_draw(void *state, WINDOW *win)
     }
     table_draw_header(win, 0, v->columns, ncols(v), v->widths, theme_attr(ROLE_COLUMNS));
     char *msg = NULL;
-    if (!v->snap && !be_polls_done(be, k))
+    if (!v->sel.snap && !be_polls_done(be, k))
         msg = xasprintf("Loading %s from %s...", v->rk->many, be_name(be));
-    else if (!v->snap)
+    else if (!v->sel.snap)
         msg = xasprintf("No %s data from %s: %s", v->rk->one, be_name(be), be_error(be));
-    else if (!v->norder)
+    else if (!v->sel.n)
         msg = xasprintf("No %s on %s", v->rk->many, be_name(be));
     if (msg) {
         message(v, win, msg);
         free(msg);
         return;
     }
-    for (int y = 1; y < v->rows && v->top + y - 1 < (int)v->norder; y++)
-        draw_row(v, win, y, v->top + y - 1);
-}
-
-static void move_cursor(struct recview *v, enum action act)
-{
-    int page = v->rows > 2 ? v->rows - 2 : 1;
-    switch (act) {
-    case ACT_UP:
-        set_cursor(v, v->cursor - 1);
-        break;
-    case ACT_DOWN:
-        set_cursor(v, v->cursor + 1);
-        break;
-    case ACT_PGUP:
-        set_cursor(v, v->cursor - page);
-        break;
-    case ACT_PGDN:
-        set_cursor(v, v->cursor + page);
-        break;
-    case ACT_HOME:
-        set_cursor(v, 0);
-        break;
-    case ACT_END:
-        set_cursor(v, (int)v->norder - 1);
-        break;
-    default:
-        break;
-    }
-}
-
-static void toggle_mark(struct recview *v)
-{
-    if (!v->norder)
-        return;
-    const char *id = row_rec(v, v->cursor)->id;
-    if (idset_has(&v->marks, id))
-        idset_remove(&v->marks, id);
-    else
-        idset_add(&v->marks, id);
-    set_cursor(v, v->cursor + 1);
-}
-
-static void mark_all(struct recview *v)
-{
-    for (size_t i = 0; i < v->norder; i++)
-        idset_add(&v->marks, row_rec(v, (int)i)->id);
+    for (int y = 1; y < v->rows && v->sel.top + y - 1 < (int)v->sel.n; y++)
+        draw_row(v, win, y, v->sel.top + y - 1);
 }
 
 /* Why the destructive key does nothing on this view yet (for help and the status line). */
@@ -397,24 +301,9 @@ static int rec_key(void *state, enum action act, int ch)
 {
     struct recview *v = state;
     (void)ch;
+    if (rowsel_key(&v->sel, act))
+        return VIEW_HANDLED;
     switch (act) {
-    case ACT_UP:
-    case ACT_DOWN:
-    case ACT_PGUP:
-    case ACT_PGDN:
-    case ACT_HOME:
-    case ACT_END:
-        move_cursor(v, act);
-        return VIEW_HANDLED;
-    case ACT_MARK:
-        toggle_mark(v);
-        return VIEW_HANDLED;
-    case ACT_MARK_ALL:
-        mark_all(v);
-        return VIEW_HANDLED;
-    case ACT_UNMARK:
-        idset_clear(&v->marks);
-        return VIEW_HANDLED;
     case ACT_DESTROY:
         app_flash(v->app, false, "Not yet: %s", destroy_blocked(v));
         return VIEW_HANDLED;
@@ -434,11 +323,10 @@ static void rec_summary(void *state, char *header, size_t hsize, char *status, s
 {
     struct recview *v = state;
     struct backend *be = v->app->be;
-    if (v->snap && be_supports(be, v->rk->kind))
-        (void)snprintf(header, hsize, "%zu %s", v->norder,
-                       v->norder == 1 ? v->rk->one : v->rk->many);
-    if (v->marks.n)
-        (void)snprintf(status, ssize, "%zu marked", v->marks.n);
+    if (v->sel.snap && be_supports(be, v->rk->kind))
+        (void)snprintf(header, hsize, "%zu %s", v->sel.n, v->sel.n == 1 ? v->rk->one : v->rk->many);
+    if (v->sel.marks.n)
+        (void)snprintf(status, ssize, "%zu marked", v->sel.marks.n);
     else if (be_state(be) != BE_STATE_UP && *be_error(be))
         (void)snprintf(status, ssize, "%s: %s", be_name(be), be_error(be));
 }
