@@ -149,6 +149,21 @@ static void cycle_view(struct app *app, int step)
     replace_base_view(app, base_views[(at + step + NBASE_VIEWS) % NBASE_VIEWS]);
 }
 
+void app_show_backend(struct app *app, struct backend *be)
+{
+    app->be = be;
+    replace_base_view(app, app->views[0].ops);
+}
+
+bool app_show_view(struct app *app, const char *name)
+{
+    const struct view_ops *ops = base_view_named(name);
+    if (!ops)
+        return false;
+    replace_base_view(app, ops);
+    return true;
+}
+
 const struct view_inst *app_view_below(const struct app *app)
 {
     return app->nviews >= 2 ? &app->views[app->nviews - 2] : NULL;

@@ -70,4 +70,25 @@ void app_push_view(struct app *app, const struct view_ops *ops);
 const struct view_inst *app_view_below(const struct app *app);
 void app_dirty(struct app *app);
 
+/* Show backend be in the table views; NULL shows every backend at once (the fleet view). */
+void app_show_backend(struct app *app, struct backend *be);
+/* Make the view named `name` (long or short form, as -v takes) the base view. False when
+ * there is no such view. */
+bool app_show_view(struct app *app, const char *name);
+
+enum prompt_kind {
+    PROMPT_COMMAND, /* ':' with completion and its own history */
+    PROMPT_FILTER,  /* '/' with its own history */
+    PROMPT_TEXT,    /* a plain answer: no history */
+};
+/* Runs after every edit of the prompt's text (the live filter). */
+typedef void (*prompt_change_fn)(void *ud, const char *text);
+/* Runs once when the prompt closes: Enter (accepted) or Esc (not accepted). */
+typedef void (*prompt_done_fn)(void *ud, const char *text, bool accepted);
+/* A one-line prompt in the status line, owned by the app (tui/prompt.c). While it is open,
+ * keys go to it before any view. `initial` may be NULL; change may be NULL. Opening a
+ * prompt while one is open cancels the old one first. */
+void app_prompt(struct app *app, enum prompt_kind kind, const char *label, const char *initial,
+                prompt_change_fn change, prompt_done_fn done, void *ud);
+
 #endif

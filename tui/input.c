@@ -24,6 +24,22 @@ static const struct binding bindings[] = {
     {ACT_PAUSE, "pause", "pause / resume polling", {'Z', 0}},
     {ACT_POLL_NOW, "poll", "poll now", {KEY_CTRL('r'), 0}},
     {ACT_REDRAW, "redraw", "redraw the screen", {KEY_CTRL('l'), 0}},
+    {ACT_DETAILS, "details", "every field of the current record", {'\n', '\r', KEY_ENTER, 0}},
+    {ACT_RAW, "raw", "details: show the backend's own JSON", {'r', 0}},
+    {ACT_FILTER, "filter", "filter the rows (!text inverts, column:text)", {'/', KEY_F(4), 0}},
+    {ACT_FIND_NEXT, "find-next", "next row matching the filter text", {'n', 0}},
+    {ACT_FIND_PREV, "find-prev", "previous row matching the filter text", {'N', 0}},
+    {ACT_SORT_NEXT, "sort-next", "sort by the next column", {'>', KEY_F(6), 0}},
+    {ACT_SORT_PREV, "sort-prev", "sort by the previous column", {'<', 0}},
+    {ACT_SORT_REVERSE, "sort-reverse", "reverse the sort order", {'I', 0}},
+    {ACT_FOLLOW, "follow", "cursor follows its record / keeps its row", {'F', 0}},
+    {ACT_COLUMNS, "columns", "choose, hide and order the columns", {'C', 0}},
+    {ACT_EDIT, "edit", "edit the current record", {'e', 0}},
+    {ACT_BULK_EDIT, "bulk-edit", "edit every marked record", {'E', 0}},
+    {ACT_ADD, "add", "add a record", {'A', 0}},
+    {ACT_MEMBER_PAUSE, "member-pause", "pause / unpause a queue member", {'p', 0}},
+    {ACT_PENALTY, "penalty", "set a queue member's penalty", {'P', 0}},
+    {ACT_COMMAND, "command", "command mode (:ext :ch :backend NAME :w FILE ...)", {':', 0}},
     {ACT_HELP, "help", "this help", {'?', KEY_F(1), 0}},
     {ACT_CLOSE, "close", "close this screen", {KEY_ESC, 0}},
     {ACT_QUIT, "quit", "quit pbxtop", {'Q', 'q', KEY_F(10), 0}},
@@ -74,6 +90,10 @@ const char *input_key_name(int ch)
         return "Home";
     case KEY_END:
         return "End";
+    case '\n':
+    case '\r':
+    case KEY_ENTER:
+        return "Enter";
     default:
         break;
     }

@@ -50,5 +50,12 @@ extern const struct view_ops ringgroups_view_ops;
 extern const struct view_ops queuemembers_view_ops;
 extern const struct view_ops queues_view_ops;
 extern const struct view_ops help_view_ops;
+/* views/backends.c: every configured backend, its state and what it supports. */
+extern const struct view_ops backends_view_ops;
+
+/* views/details.c: push a view with every field of record `id` of `kind` on be, which
+ * follows the record across polls (and says so when it is gone); the raw key shows the
+ * backend's own JSON. */
+void details_open(struct app *app, struct backend *be, int kind, const char *id);
 
 #endif
