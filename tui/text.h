@@ -32,5 +32,7 @@ int text_fit(const char *s, int cols, char *out, size_t outsz, unsigned flags);
 /* Like text_fit(), but a string that is too wide loses its middle ("PJSIP/t…00000234"), for
  * values whose two ends tell them apart. */
 int text_fit_middle(const char *s, int cols, char *out, size_t outsz, unsigned flags);
+/* Compare two strings with their digit runs taken as numbers: "9" < "10" < "100a". */
+int text_cmp_natural(const char *a, const char *b);
 
 #endif

@@ -1,0 +1,259 @@
+/* tui/rows: the rows of the table views over hand-built snapshots: filter, sort, follow,
+ * marks hidden by a filter, and the fleet view's rows from several backends. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tui/rows.h"
+
+enum {
+    C_BACKEND,
+    C_EXT,
+    C_NAME,
+    C_ENABLED
+};
+
+static const struct rows_col cols[] = {
+    [C_BACKEND] = {"backend", ROWS_SOURCE, ORDER_TEXT, NULL},
+    [C_EXT] = {"extension", EXT_EXTENSION, ORDER_TEXT, NULL},
+    [C_NAME] = {"name", EXT_NAME, ORDER_TEXT, NULL},
+    [C_ENABLED] = {"enabled", EXT_ENABLED, ORDER_TEXT, NULL},
+};
+
+/* Extensions "id=ext:name" each, enabled when the name has no 'x'. */
+static struct snapshot *exts(const char *const *specs)
+{
+    struct snapshot *s = snap_new(KIND_EXTENSIONS);
+    for (; *specs; specs++) {
+        char id[32], ext[32], name[32];
+        assert_int_equal(sscanf(*specs, "%31[^=]=%31[^:]:%31s", id, ext, name), 3);
+        size_t i = snap_add(s, id);
+        snap_set(s, i, EXT_EXTENSION, ext);
+        snap_set(s, i, EXT_NAME, name);
+        snap_set_bool(s, i, EXT_ENABLED, !strchr(name, 'x'));
+    }
+    snap_finish(s);
+    return s;
+}
+
+static void one_source(struct rows *r, const struct snapshot *s)
+{
+    struct rows_src src = {"pbx", NULL, s, NULL};
+    rows_set_sources(r, &src, 1, 0);
+}
+
+/* The shown rows' ids, joined with spaces. */
+static const char *shown(const struct rows *r)
+{
+    static char buf[256];
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < r->nvis && o < sizeof buf; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? " " : "", rows_rec(r, i)->id);
+    return buf;
+}
+
+static void test_natural_sort_reverse_and_other_columns(void **state)
+{
+    (void)state;
+    struct rows r;
+    rows_init(&r, cols, 4, C_EXT);
+    struct snapshot *s = exts((const char *const[]){"a=100:bob", "b=9:carol", "c=10:alice", NULL});
+    one_source(&r, s);
+    assert_string_equal(shown(&r), "b c a"); /* 9 < 10 < 100 */
+    assert_true(rows_key(&r, ACT_SORT_REVERSE));
+    assert_string_equal(shown(&r), "a c b");
+    assert_true(rows_key(&r, ACT_SORT_NEXT)); /* by name, ascending again */
+    assert_int_equal(r.sort_col, C_NAME);
+    assert_false(r.sort_rev);
+    assert_string_equal(shown(&r), "c a b");
+    assert_true(rows_key(&r, ACT_SORT_PREV));
+    assert_true(rows_key(&r, ACT_SORT_PREV)); /* wraps round to the last column... */
+    assert_true(rows_key(&r, ACT_SORT_PREV)); /* ...then back */
+    assert_int_equal(r.sort_col, C_ENABLED);
+    rows_done(&r);
+    snap_free(s);
+}
+
+static void test_cursor_follows_its_record_or_keeps_its_row(void **state)
+{
+    (void)state;
+    struct rows r;
+    rows_init(&r, cols, 4, C_EXT);
+    rows_resize(&r, 10);
+    struct snapshot *a = exts((const char *const[]){"a=1:x", "b=2:y", "c=3:z", NULL});
+    struct snapshot *b = exts((const char *const[]){"a=1:x", "b=2:y", "c=3:z", "d=0:w", NULL});
+    one_source(&r, a);
+    assert_true(rows_key(&r, ACT_DOWN));
+    assert_string_equal(rows_rec(&r, (size_t)r.cursor)->id, "b");
+    one_source(&r, b); /* "d" sorts in first: the cursor moves down with "b" */
+    assert_int_equal(r.cursor, 2);
+    assert_string_equal(rows_rec(&r, (size_t)r.cursor)->id, "b");
+    assert_true(rows_key(&r, ACT_FOLLOW));
+    assert_false(r.follow);
+    one_source(&r, a); /* not following: the cursor keeps row 2, now "c" */
+    assert_int_equal(r.cursor, 2);
+    assert_string_equal(rows_rec(&r, (size_t)r.cursor)->id, "c");
+    rows_done(&r);
+    snap_free(a);
+    snap_free(b);
+}
+
+static void test_marks_hidden_by_the_filter_stay_and_are_targets(void **state)
+{
+    (void)state;
+    struct rows r;
+    rows_init(&r, cols, 4, C_EXT);
+    rows_resize(&r, 10);
+    struct snapshot *s =
+        exts((const char *const[]){"a=1:ann", "b=2:bob", "c=3:cat", "d=4:dan", NULL});
+    one_source(&r, s);
+    assert_true(rows_key(&r, ACT_MARK)); /* a */
+    assert_true(rows_key(&r, ACT_MARK)); /* b */
+    rows_set_filter(&r, "name:a");       /* ann, cat, dan */
+    assert_string_equal(shown(&r), "a c d");
+    assert_int_equal(rows_marks_hidden(&r), 1); /* b */
+    struct row *t;
+    size_t n = rows_targets(&r, &t);
+    assert_int_equal(n, 2);
+    assert_string_equal(snap_get(s, t[0].idx)->id, "a"); /* shown first... */
+    assert_string_equal(snap_get(s, t[1].idx)->id, "b"); /* ...then the hidden one */
+    free(t);
+    one_source(&r, s); /* a poll: hidden marks are not dropped */
+    assert_int_equal(r.marks.n, 2);
+    assert_true(rows_key(&r, ACT_MARK_ALL)); /* every shown row, not the hidden ones twice */
+    assert_int_equal(r.marks.n, 4);
+    rows_set_filter(&r, "!yes");
+    assert_int_equal(r.nvis, 0);
+    rows_set_filter(&r, "");
+    assert_int_equal(r.nvis, 4);
+    rows_done(&r);
+    snap_free(s);
+}
+
+static void test_marks_of_records_that_left_are_dropped(void **state)
+{
+    (void)state;
+    struct rows r;
+    rows_init(&r, cols, 4, C_EXT);
+    struct snapshot *a = exts((const char *const[]){"a=1:a", "b=2:b", NULL});
+    struct snapshot *b = exts((const char *const[]){"b=2:b", NULL});
+    one_source(&r, a);
+    assert_true(rows_key(&r, ACT_MARK_ALL));
+    one_source(&r, b);
+    assert_int_equal(r.marks.n, 1);
+    struct row *t;
+    assert_int_equal(rows_targets(&r, &t), 1);
+    free(t);
+    assert_true(rows_key(&r, ACT_UNMARK));
+    assert_int_equal(rows_targets(&r, &t), 1); /* no marks: the cursor's row */
+    assert_string_equal(snap_get(b, t[0].idx)->id, "b");
+    free(t);
+    assert_false(rows_key(&r, ACT_DESTROY)); /* not a rows key */
+    rows_done(&r);
+    snap_free(a);
+    snap_free(b);
+}
+
+static void test_find_moves_without_hiding(void **state)
+{
+    (void)state;
+    struct rows r;
+    rows_init(&r, cols, 4, C_EXT);
+    rows_resize(&r, 10);
+    struct snapshot *s = exts((const char *const[]){"a=1:ann", "b=2:bob", "c=3:anna", NULL});
+    one_source(&r, s);
+    assert_true(rows_find(&r, "ann", 1));
+    assert_int_equal(r.cursor, 2);
+    assert_true(rows_find(&r, "ann", 1)); /* wraps round */
+    assert_int_equal(r.cursor, 0);
+    assert_true(rows_find(&r, "ann", -1));
+    assert_int_equal(r.cursor, 2);
+    assert_int_equal(r.nvis, 3);
+    assert_false(rows_find(&r, "zed", 1));
+    assert_int_equal(r.cursor, 2);
+    rows_done(&r);
+    snap_free(s);
+}
+
+static void test_fleet_rows_keep_backends_apart(void **state)
+{
+    (void)state;
+    struct rows r;
+    rows_init(&r, cols, 4, C_EXT);
+    rows_resize(&r, 10);
+    struct snapshot *a = exts((const char *const[]){"x=201:ann", NULL});
+    struct snapshot *b = exts((const char *const[]){"x=201:bob", "y=200:cy", NULL});
+    struct rows_src src[] = {{"east", "east (stale)", a, NULL}, {"west", NULL, b, NULL}};
+    rows_set_sources(&r, src, 2, 0);
+    assert_int_equal(r.nvis, 3);
+    char buf[64];
+    assert_string_equal(rows_cell(&r, &r.vis[0], C_EXT, buf, sizeof buf), "200");
+    assert_string_equal(rows_cell(&r, &r.vis[1], C_BACKEND, buf, sizeof buf), "east (stale)");
+    assert_string_equal(rows_cell(&r, &r.vis[2], C_BACKEND, buf, sizeof buf), "west");
+    assert_string_equal(rows_cell(&r, &r.vis[2], C_ENABLED, buf, sizeof buf), "yes");
+    /* the same id on two backends: two marks */
+    rows_set_cursor(&r, 1);
+    assert_true(rows_key(&r, ACT_MARK));
+    assert_true(rows_key(&r, ACT_MARK));
+    assert_int_equal(r.marks.n, 2);
+    assert_true(rows_marked(&r, 1));
+    assert_true(rows_marked(&r, 2));
+    rows_set_filter(&r, "backend:west");
+    assert_int_equal(r.nvis, 2);
+    assert_int_equal(rows_marks_hidden(&r), 1);
+    rows_done(&r);
+    snap_free(a);
+    snap_free(b);
+}
+
+static void test_moves_clamp_and_scroll(void **state)
+{
+    (void)state;
+    struct rows r;
+    rows_init(&r, cols, 4, C_EXT);
+    rows_set_sources(&r, NULL, 0, 0); /* no data yet: nothing to move over */
+    assert_true(rows_key(&r, ACT_DOWN));
+    assert_null(r.cursor_key);
+    const char *specs[31];
+    char text[30][16];
+    for (int i = 0; i < 30; i++) {
+        (void)snprintf(text[i], sizeof text[i], "i%d=%d:n%d", i, i, i);
+        specs[i] = text[i];
+    }
+    specs[30] = NULL;
+    struct snapshot *s = exts(specs);
+    rows_resize(&r, 5);
+    one_source(&r, s);
+    assert_true(rows_key(&r, ACT_END));
+    assert_int_equal(r.cursor, 29);
+    assert_int_equal(r.top, 25);
+    assert_true(rows_key(&r, ACT_PGUP));
+    assert_int_equal(r.cursor, 25);
+    assert_true(rows_key(&r, ACT_HOME));
+    assert_true(rows_key(&r, ACT_UP));
+    assert_int_equal(r.cursor, 0);
+    assert_int_equal(r.top, 0);
+    rows_done(&r);
+    snap_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_natural_sort_reverse_and_other_columns),
+        cmocka_unit_test(test_cursor_follows_its_record_or_keeps_its_row),
+        cmocka_unit_test(test_marks_hidden_by_the_filter_stay_and_are_targets),
+        cmocka_unit_test(test_marks_of_records_that_left_are_dropped),
+        cmocka_unit_test(test_find_moves_without_hiding),
+        cmocka_unit_test(test_fleet_rows_keep_backends_apart),
+        cmocka_unit_test(test_moves_clamp_and_scroll),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
