@@ -188,9 +188,10 @@ static void close_dialog(struct app *app, bool confirmed)
         return;
     dialog_done_fn done = app->dialog_done;
     app->dialog = NULL;
-    dialog_free(d);
     app->dirty = true;
+    /* The owner reads the dialog's fields in done(), so it is freed after. */
     done(app->dialog_ud, confirmed);
+    dialog_free(d);
 }
 
 static void dialog_key_pressed(struct app *app, int ch)
@@ -235,6 +236,7 @@ static void global_action(struct app *app, enum action act)
         break;
     case ACT_PAUSE:
         fleet_pause(app->fleet, !fleet_paused(app->fleet));
+        app->paused_at = clock_mono_ms();
         app_flash(app, false,
                   fleet_paused(app->fleet) ? "Polling paused (Z resumes)" : "Polling resumed");
         break;
@@ -394,8 +396,9 @@ int app_run(struct config *cfg, const struct app_opts *opts)
     app.fleet = fleet_new(cfg->backends, cfg->nbackends, &fo, &err);
     if (!app.fleet)
         die_code(2, "%s:%s", cfg->path, err);
-    app.be = pick_backend(app.fleet, opts->backend);
-    if (!app.be)
+    bool fleet_view = opts->backend && strcmp(opts->backend, "@all") == 0;
+    app.be = fleet_view ? NULL : pick_backend(app.fleet, opts->backend);
+    if (!app.be && !fleet_view)
         die_code(2, "no backend named '%s' in %s", opts->backend, cfg->path);
     const char *codeset = nl_langinfo(CODESET);
     if (opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0)

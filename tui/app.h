@@ -54,6 +54,7 @@ struct app {
     long max_frames;
     long frames;
     int64_t last_second;
+    int64_t paused_at;        /* when Z paused polling (monotonic ms) */
     struct ui_batch *batches; /* changes under way (tui/uibatch.c) */
 };
 

@@ -24,7 +24,7 @@ struct parser {
     struct config *cfg;
     struct backend_conf *be; /* section being read; NULL in [pbxtop] */
     bool in_global;
-    int global_lines[3]; /* where refresh, theme, read_only were set in [pbxtop] */
+    int global_lines[4]; /* where the [pbxtop] keys were set, in known_global order */
     char *err;
 };
 
@@ -91,11 +91,36 @@ static int set_str(char **slot, const char *v)
     return 0;
 }
 
+/* "Lunch, Break, Training": the reasons a pause dialog offers, in that order. */
+static int parse_reasons(struct parser *p, const char *v, char ***out)
+{
+    size_t n = 0;
+    char **list = xcalloc(strlen(v) / 2 + 2, sizeof *list);
+    for (const char *s = v; *s;) {
+        s += strspn(s, " \t,");
+        size_t len = strcspn(s, ",");
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+            len--;
+        if (len > 80) {
+            for (size_t i = 0; i < n; i++)
+                free(list[i]);
+            free(list);
+            return fail(p, "pause_reasons: a reason is longer than 80 characters");
+        }
+        if (len)
+            list[n++] = xstrndup(s, len);
+        s += len;
+        s += strcspn(s, ",");
+    }
+    *out = list;
+    return 0;
+}
+
 static int global_key(struct parser *p, const char *k, const char *v)
 {
-    static const char *const known[] = {"refresh", "theme", "read_only"};
+    static const char *const known[] = {"refresh", "theme", "read_only", "pause_reasons"};
     struct config *c = p->cfg;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         if (strcmp(k, known[i]) != 0)
             continue;
         if (p->global_lines[i])
@@ -108,6 +133,8 @@ static int global_key(struct parser *p, const char *k, const char *v)
         return set_str(&c->theme, v);
     if (strcmp(k, "read_only") == 0)
         return parse_bool(p, k, v, &c->read_only);
+    if (strcmp(k, "pause_reasons") == 0)
+        return parse_reasons(p, v, &c->pause_reasons);
     return fail(p, "unknown key '%s' in [pbxtop]", k);
 }
 
@@ -365,6 +392,9 @@ void config_done(struct config *cfg)
     for (size_t i = 0; i < cfg->nbackends; i++)
         backend_conf_done(&cfg->backends[i]);
     free(cfg->backends);
+    for (char **r = cfg->pause_reasons; r && *r; r++)
+        free(*r);
+    free(cfg->pause_reasons);
     free(cfg->theme);
     free(cfg->path);
     memset(cfg, 0, sizeof *cfg);

@@ -13,6 +13,7 @@ struct config {
     int refresh_ms;
     char *theme;
     bool read_only;
+    char **pause_reasons; /* NULL-terminated, or NULL */
     struct backend_conf *backends;
     size_t nbackends;
 };

@@ -1,5 +1,6 @@
 #include "tui/dialog.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +9,19 @@
 #include "tui/text.h"
 #include "tui/xalloc.h"
 
-#define MAX_WIDTH 76
+#define MAX_WIDTH  76
+#define INPUT_MAX  256
+#define MAX_FIELDS 24
+
+struct field {
+    char *label;
+    char *expect;   /* typed confirmation: what must be typed */
+    char **choices; /* NULL-terminated, or NULL */
+    int choice;     /* the last one put in, -1 for none */
+    bool secret;    /* drawn as stars */
+    char text[INPUT_MAX];
+    size_t len;
+};
 
 struct dialog {
     char *title;
@@ -16,6 +29,9 @@ struct dialog {
     char **lines;
     size_t nlines, cap;
     int focus; /* 0 confirm, 1 cancel */
+    struct field fields[MAX_FIELDS];
+    int nfields;
+    int at; /* the focused field */
 };
 
 struct dialog *dialog_new(const char *title, const char *confirm_label, bool destructive)
@@ -36,6 +52,13 @@ void dialog_free(struct dialog *d)
     free(d->lines);
     free(d->title);
     free(d->confirm);
+    for (int i = 0; i < d->nfields; i++) {
+        free(d->fields[i].label);
+        free(d->fields[i].expect);
+        for (char **c = d->fields[i].choices; c && *c; c++)
+            free(*c);
+        free(d->fields[i].choices);
+    }
     free(d);
 }
 
@@ -45,8 +68,108 @@ void dialog_add_line(struct dialog *d, const char *text)
     d->lines[d->nlines++] = xstrdup(text);
 }
 
+int dialog_add_input(struct dialog *d, const char *label, const char *initial, const char *expect)
+{
+    if (d->nfields == MAX_FIELDS)
+        return MAX_FIELDS - 1;
+    struct field *f = &d->fields[d->nfields];
+    f->label = xstrdup(label);
+    f->expect = expect ? xstrdup(expect) : NULL;
+    f->choice = -1;
+    (void)snprintf(f->text, sizeof f->text, "%s", initial ? initial : "");
+    f->len = strlen(f->text);
+    return d->nfields++;
+}
+
+void dialog_set_choices(struct dialog *d, int field, const char *const *choices)
+{
+    struct field *f = &d->fields[field];
+    size_t n = 0;
+    while (choices && choices[n])
+        n++;
+    f->choices = xcalloc(n + 1, sizeof *f->choices);
+    for (size_t i = 0; i < n; i++)
+        f->choices[i] = xstrdup(choices[i]);
+}
+
+void dialog_set_secret(struct dialog *d, int field)
+{
+    d->fields[field].secret = true;
+}
+
+const char *dialog_input(const struct dialog *d, int field)
+{
+    return field >= 0 && field < d->nfields ? d->fields[field].text : "";
+}
+
+static void put_choice(struct field *f, int step)
+{
+    int n = 0;
+    while (f->choices && f->choices[n])
+        n++;
+    if (!n)
+        return;
+    f->choice = f->choice < 0 ? (step > 0 ? 0 : n - 1) : (f->choice + step + n) % n;
+    (void)snprintf(f->text, sizeof f->text, "%s", f->choices[f->choice]);
+    f->len = strlen(f->text);
+}
+
+static bool fields_ok(const struct dialog *d)
+{
+    for (int i = 0; i < d->nfields; i++) {
+        if (d->fields[i].expect && strcmp(d->fields[i].text, d->fields[i].expect) != 0)
+            return false;
+    }
+    return true;
+}
+
+static void edit_field(struct field *f, int ch)
+{
+    if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        /* A whole UTF-8 character: continuation bytes first. */
+        while (f->len && ((unsigned char)f->text[f->len - 1] & 0xC0) == 0x80)
+            f->len--;
+        if (f->len)
+            f->len--;
+    } else if (ch == KEY_CTRL('u')) {
+        f->len = 0;
+    } else if (ch >= 32 && ch < 256 && ch != 127 && f->len + 1 < sizeof f->text) {
+        f->text[f->len++] = (char)ch;
+    }
+    f->text[f->len] = '\0';
+}
+
+static enum dialog_result input_key(struct dialog *d, int ch)
+{
+    switch (ch) {
+    case KEY_ESC:
+        return DLG_CANCEL;
+    case '\n':
+    case '\r':
+    case KEY_ENTER:
+        return fields_ok(d) ? DLG_CONFIRM : DLG_OPEN;
+    case '\t':
+    case KEY_DOWN:
+        d->at = (d->at + 1) % d->nfields;
+        return DLG_OPEN;
+    case KEY_BTAB:
+    case KEY_UP:
+        d->at = (d->at + d->nfields - 1) % d->nfields;
+        return DLG_OPEN;
+    case KEY_LEFT:
+    case KEY_RIGHT:
+        put_choice(&d->fields[d->at], ch == KEY_RIGHT ? 1 : -1);
+        return DLG_OPEN;
+    default:
+        edit_field(&d->fields[d->at], ch);
+        return DLG_OPEN;
+    }
+}
+
 enum dialog_result dialog_key(struct dialog *d, int ch)
 {
+    if (d->nfields)
+        return input_key(d, ch);
     switch (ch) {
     case 'y':
     case 'Y':
@@ -96,6 +219,26 @@ static void frame(WINDOW *win, int y, int x, int h, int w)
     (void)mvwaddch(win, y + h - 1, x + w - 1, ACS_LRCORNER);
 }
 
+/* "Penalty: 3_": the label, the text, and a cursor block on the focused field. */
+static void draw_field(struct dialog *d, int i, WINDOW *win, int y, int x, int w, unsigned flags)
+{
+    const struct field *f = &d->fields[i];
+    bool choices = f->choices && f->choices[0];
+    char stars[INPUT_MAX];
+    memset(stars, '*', f->len);
+    stars[f->len] = '\0';
+    char *line = xasprintf("%s %s", f->label, f->secret ? stars : f->text);
+    put(win, y, x, w - (choices ? 6 : 1), line, flags);
+    free(line);
+    if (i == d->at) {
+        wattrset(win, theme_attr(ROLE_BUTTON_FOCUS));
+        (void)waddch(win, '_');
+        wattrset(win, theme_attr(ROLE_DIALOG));
+    }
+    if (choices)
+        (void)waddstr(win, (flags & TEXT_ASCII) ? " <->" : " \xE2\x86\x90\xE2\x86\x92");
+}
+
 static int content_width(const struct dialog *d, unsigned flags)
 {
     int w = 30;
@@ -105,6 +248,10 @@ static int content_width(const struct dialog *d, unsigned flags)
         free(safe);
         if (lw > w)
             w = lw;
+    }
+    for (int i = 0; i < d->nfields; i++) {
+        int iw = (int)strlen(d->fields[i].label) + 28;
+        w = iw > w ? iw : w;
     }
     int tw = (int)strlen(d->title) + 2;
     return tw > w ? tw : w;
@@ -117,10 +264,15 @@ void dialog_draw(struct dialog *d, WINDOW *win, int rows, int cols, unsigned fla
         w = MAX_WIDTH;
     if (w > cols - 2)
         w = cols - 2;
-    int max_lines = rows - 8 > 1 ? rows - 8 : 1;
+    /* Fields first, then as many lines as fit; a long form scrolls with its focus. */
+    int nf = d->nfields < rows - 8 ? d->nfields : (rows - 8 > 1 ? rows - 8 : 1);
+    int first = d->at >= nf ? d->at - nf + 1 : 0;
+    int max_lines = rows - 8 - (nf ? nf + 1 : 0);
+    if (max_lines < 1)
+        max_lines = 1;
     int shown = (int)d->nlines > max_lines ? max_lines - 1 : (int)d->nlines;
     bool more = (size_t)shown < d->nlines;
-    int h = shown + (more ? 1 : 0) + 5;
+    int h = shown + (more ? 1 : 0) + 5 + (nf ? nf + 1 : 0);
     int y = (rows - h) / 2, x = (cols - w) / 2;
     frame(win, y, x, h, w);
     wattrset(win, theme_attr(ROLE_DIALOG_TITLE));
@@ -133,6 +285,8 @@ void dialog_draw(struct dialog *d, WINDOW *win, int rows, int cols, unsigned fla
         put(win, y + 2 + shown, x + 2, w - 4, txt, flags);
         free(txt);
     }
+    for (int i = 0; i < nf; i++)
+        draw_field(d, first + i, win, y + h - 3 - nf + i, x + 2, w - 4, flags);
     /* The focus shows as > < as well as in colour, for monochrome terminals. */
     char *ok = xasprintf(d->focus == 0 ? "> %s <" : "[ %s ]", d->confirm);
     const char *cancel = d->focus == 1 ? "> Cancel <" : "[ Cancel ]";

@@ -24,6 +24,9 @@ static const struct binding bindings[] = {
     {ACT_PAUSE, "pause", "pause / resume polling", {'Z', 0}},
     {ACT_POLL_NOW, "poll", "poll now", {KEY_CTRL('r'), 0}},
     {ACT_REDRAW, "redraw", "redraw the screen", {KEY_CTRL('l'), 0}},
+    {ACT_HELP, "help", "this help", {'?', KEY_F(1), 0}},
+    {ACT_CLOSE, "close", "close this screen", {KEY_ESC, 0}},
+    {ACT_QUIT, "quit", "quit pbxtop", {'Q', 'q', KEY_F(10), 0}},
     {ACT_DETAILS, "details", "every field of the current record", {'\n', '\r', KEY_ENTER, 0}},
     {ACT_RAW, "raw", "details: show the backend's own JSON", {'r', 0}},
     {ACT_FILTER, "filter", "filter the rows (!text inverts, column:text)", {'/', KEY_F(4), 0}},
@@ -40,9 +43,6 @@ static const struct binding bindings[] = {
     {ACT_MEMBER_PAUSE, "member-pause", "pause / unpause a queue member", {'p', 0}},
     {ACT_PENALTY, "penalty", "set a queue member's penalty", {'P', 0}},
     {ACT_COMMAND, "command", "command mode (:ext :ch :backend NAME :w FILE ...)", {':', 0}},
-    {ACT_HELP, "help", "this help", {'?', KEY_F(1), 0}},
-    {ACT_CLOSE, "close", "close this screen", {KEY_ESC, 0}},
-    {ACT_QUIT, "quit", "quit pbxtop", {'Q', 'q', KEY_F(10), 0}},
 };
 
 #define NBINDINGS (sizeof bindings / sizeof bindings[0])

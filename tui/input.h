@@ -25,17 +25,17 @@ enum action {
     ACT_CLOSE,     /* leave a secondary view */
     ACT_NEXT_VIEW, /* the next table view: channels, extensions, ring groups... */
     ACT_PREV_VIEW,
-    ACT_COMMAND,      /* ':' command mode */
-    ACT_FILTER,       /* live filter */
-    ACT_FIND_NEXT,    /* next row matching the filter text, without hiding rows */
+    ACT_COMMAND,   /* ':' command mode */
+    ACT_FILTER,    /* live filter */
+    ACT_FIND_NEXT, /* next row matching the filter text, without hiding rows */
     ACT_FIND_PREV,
-    ACT_SORT_NEXT,    /* sort by the next column */
+    ACT_SORT_NEXT, /* sort by the next column */
     ACT_SORT_PREV,
     ACT_SORT_REVERSE,
-    ACT_DETAILS,      /* every field of the current record */
-    ACT_RAW,          /* details: the backend's own JSON */
-    ACT_FOLLOW,       /* the cursor follows its record, or keeps its row */
-    ACT_COLUMNS,      /* column chooser */
+    ACT_DETAILS, /* every field of the current record */
+    ACT_RAW,     /* details: the backend's own JSON */
+    ACT_FOLLOW,  /* the cursor follows its record, or keeps its row */
+    ACT_COLUMNS, /* column chooser */
     ACT_EDIT,
     ACT_BULK_EDIT,
     ACT_ADD,

@@ -92,6 +92,17 @@ static void badge(enum role role, const char *text)
     attrset(theme_attr(ROLE_HEADER));
 }
 
+/* PAUSED with how long ago, so a forgotten pause shows. */
+static void paused_badge(const struct app *app, int64_t now)
+{
+    char buf[32], age[16];
+    if (!fleet_paused(app->fleet))
+        return;
+    clock_format_age((now - app->paused_at) / 1000, age, sizeof age);
+    (void)snprintf(buf, sizeof buf, "PAUSED %s", age);
+    badge(ROLE_BADGE_WARN, buf);
+}
+
 static void header_badges(const struct app *app, enum kind kind, int64_t now)
 {
     const struct backend *be = app->be;
@@ -108,15 +119,60 @@ static void header_badges(const struct app *app, enum kind kind, int64_t now)
         (void)snprintf(buf, sizeof buf, "DOWN retry %llds", (long long)(retry + 999) / 1000);
         badge(ROLE_BADGE_ERR, buf);
     }
-    if (fleet_paused(app->fleet))
-        badge(ROLE_BADGE_WARN, "PAUSED");
+    paused_badge(app, now);
     if (be_insecure(be))
         badge(ROLE_BADGE_WARN, "INSECURE");
+}
+
+/* The fleet's header: how many backends are in each state, by word, not by colour. */
+static void fleet_badges(const struct app *app, int64_t now)
+{
+    size_t n = fleet_count(app->fleet), bad = 0, insecure = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct backend *be = fleet_at(app->fleet, i);
+        bad += be_state(be) != BE_STATE_UP && be_state(be) != BE_STATE_NEW;
+        insecure += be_insecure(be);
+    }
+    char buf[64];
+    if (bad) {
+        (void)snprintf(buf, sizeof buf, "%zu DOWN", bad);
+        badge(ROLE_BADGE_ERR, buf);
+    }
+    paused_badge(app, now);
+    if (insecure)
+        badge(ROLE_BADGE_WARN, "INSECURE");
+}
+
+/* The view's count at the right end of the header, when it fits. */
+static void draw_right(const char *right)
+{
+    int rw = text_width(right);
+    if (rw && COLS - rw - 1 > getcurx(stdscr))
+        (void)mvaddstr(0, COLS - rw - 1, right);
+    attrset(A_NORMAL);
+}
+
+static void draw_fleet_header(struct app *app, int64_t now)
+{
+    const struct view_ops *base = app->views[0].ops;
+    bool ro = true;
+    for (size_t i = 0; i < fleet_count(app->fleet); i++)
+        ro = ro && be_read_only(fleet_at(app->fleet, i));
+    (void)mvprintw(0, 0, " pbxtop%s@all (%zu backends)%s%s%s%s", dot(app), fleet_count(app->fleet),
+                   dot(app), base->name, dot(app), ro ? "RO" : "RW");
+    fleet_badges(app, now);
 }
 
 static void draw_header(struct app *app, const char *right)
 {
     const struct backend *be = app->be;
+    if (!be) {
+        attrset(theme_attr(ROLE_HEADER));
+        (void)mvhline(0, 0, ' ', COLS);
+        draw_fleet_header(app, clock_mono_ms());
+        draw_right(right);
+        return;
+    }
     int64_t now = clock_mono_ms();
     char age[16], *name = text_sanitized(be_name(be), app->text_flags);
     const struct view_ops *base = app->views[0].ops;
@@ -135,10 +191,7 @@ static void draw_header(struct app *app, const char *right)
         (void)printw("%s", be_state(be) == BE_STATE_NEW ? "connecting..." : "no data");
     }
     header_badges(app, kind, now);
-    int rw = text_width(right);
-    if (rw && COLS - rw - 1 > getcurx(stdscr))
-        (void)mvaddstr(0, COLS - rw - 1, right);
-    attrset(A_NORMAL);
+    draw_right(right);
     free(name);
 }
 

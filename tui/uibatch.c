@@ -26,7 +26,7 @@ struct ui_batch {
 static void tell_item(struct ui_batch *b, const struct plan_item *it)
 {
     if (b->ud)
-        b->item(b->ud, it);
+        b->item(b->ud, plan_backend(b->plan), it);
 }
 
 static void finished(void *ud)
@@ -171,9 +171,10 @@ static void resumed(void *ud, struct plan *p, const struct plan_summary *s, cons
               jid ? jid : "", s->ok, s->gone, s->failed, s->conflicts, s->not_attempted);
 }
 
-static void ignore_item(void *ud, const struct plan_item *it)
+static void ignore_item(void *ud, struct backend *be, const struct plan_item *it)
 {
     (void)ud;
+    (void)be;
     (void)it;
 }
 

@@ -9,8 +9,8 @@
 struct app;
 struct ui_batch;
 
-/* An item settled: at the re-read (already gone, conflict) or with its answer. */
-typedef void (*ui_item_fn)(void *ud, const struct plan_item *it);
+/* An item of be's batch settled: at the re-read (already gone, conflict) or with its answer. */
+typedef void (*ui_item_fn)(void *ud, struct backend *be, const struct plan_item *it);
 /* The batch is over: p holds every item's outcome (borrowed for the call), s counts them,
  * journal_id is NULL when nothing was sent. */
 typedef void (*ui_done_fn)(void *ud, struct plan *p, const struct plan_summary *s,

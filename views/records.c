@@ -1,7 +1,5 @@
-/* The record tables: extensions, ring groups, queue members and queues share one view. The
- * columns come from the kind's fields; the cursor and the marks follow the record's id across
- * polls. Read-only for now: editing and deleting come with the change forms. */
-#include <ctype.h>
+/* The record tables: extensions, ring groups, queue members and queues share one view over
+ * tview.c, with the kind's columns and its destructive verb. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,391 +7,297 @@
 #include "net/backend.h"
 #include "themes/theme.h"
 #include "tui/app.h"
-#include "tui/idset.h"
-#include "tui/rowsel.h"
-#include "tui/strbuf.h"
-#include "tui/table.h"
-#include "tui/text.h"
+#include "tui/dialog.h"
+#include "views/tview.h"
 #include "views/view.h"
 
-#define REC_MAX_COLS 10
-#define CELL_MAX     4096
 
-/* One column: the kind's field it shows and how it is laid out. */
-struct rec_col {
-    int field;
-    struct column col;
+static const struct tview_col ext_cols[] = {
+    {{"extension", EXT_EXTENSION, ORDER_TEXT, NULL}, {"EXTENSION", 9, 16, 1, false, false}},
+    {{"name", EXT_NAME, ORDER_TEXT, NULL}, {"NAME", 12, 32, 3, false, false}},
+    {{"enabled", EXT_ENABLED, ORDER_TEXT, NULL}, {"ENABLED", 7, 7, 0, false, false}},
+    {{"voicemail", EXT_VOICEMAIL, ORDER_TEXT, NULL}, {"VOICEMAIL", 9, 9, 0, false, false}},
+    {{"callerid", EXT_CALLERID, ORDER_TEXT, NULL}, {"CALLERID", 10, 24, 2, false, false}},
+    {{"context", EXT_CONTEXT, ORDER_TEXT, NULL}, {"CONTEXT", 10, 32, 3, false, false}},
+    {{"tech", EXT_TECH, ORDER_TEXT, NULL}, {"TECH", 7, 8, 0, false, false}},
 };
 
-/* What differs between the record views. */
-struct rec_kind {
-    enum kind kind;
-    const char *one, *many; /* "extension", "extensions": for counts and messages */
-    const char *verb;       /* the destructive verb, for "not yet" messages */
-    const struct rec_col *cols;
-    int ncols;
+static const struct tview_col rg_cols[] = {
+    {{"extension", RG_EXTENSION, ORDER_TEXT, NULL}, {"EXTENSION", 9, 16, 1, false, false}},
+    {{"name", RG_NAME, ORDER_TEXT, NULL}, {"NAME", 12, 32, 3, false, false}},
+    {{"strategy", RG_STRATEGY, ORDER_TEXT, NULL}, {"STRATEGY", 10, 16, 1, false, false}},
+    {{"ring_time", RG_RING_TIME, ORDER_NUM, NULL}, {"RING TIME", 9, 9, 0, true, false}},
+    {{"members", RG_MEMBERS, ORDER_TEXT, NULL}, {"MEMBERS", 12, 0, 6, false, false}},
 };
 
-static const struct rec_col ext_cols[] = {
-    {EXT_EXTENSION, {"EXTENSION", 9, 16, 1, false, false}},
-    {EXT_NAME, {"NAME", 12, 32, 3, false, false}},
-    {EXT_ENABLED, {"ENABLED", 7, 7, 0, false, false}},
-    {EXT_VOICEMAIL, {"VOICEMAIL", 9, 9, 0, false, false}},
-    {EXT_CALLERID, {"CALLERID", 10, 24, 2, false, false}},
-    {EXT_CONTEXT, {"CONTEXT", 10, 32, 3, false, false}},
-    {EXT_TECH, {"TECH", 7, 8, 0, false, false}},
+static const struct tview_col qm_cols[] = {
+    {{"queue", QM_QUEUE, ORDER_TEXT, NULL}, {"QUEUE", 6, 20, 1, false, false}},
+    {{"interface", QM_INTERFACE, ORDER_TEXT, NULL}, {"INTERFACE", 14, 32, 6, false, true}},
+    {{"name", QM_NAME, ORDER_TEXT, NULL}, {"NAME", 8, 24, 2, false, false}},
+    {{"status", QM_STATUS, ORDER_TEXT, NULL}, {"STATUS", 10, 16, 1, false, false}},
+    {{"paused", QM_PAUSED, ORDER_TEXT, NULL}, {"PAUSED", 6, 6, 0, false, false}},
+    {{"paused_reason", QM_PAUSED_REASON, ORDER_TEXT, NULL}, {"REASON", 6, 20, 1, false, false}},
+    {{"penalty", QM_PENALTY, ORDER_NUM, NULL}, {"PENALTY", 7, 7, 0, true, false}},
+    {{"calls_taken", QM_CALLS_TAKEN, ORDER_NUM, NULL}, {"CALLS", 5, 6, 0, true, false}},
+    {{"in_call", QM_IN_CALL, ORDER_TEXT, NULL}, {"IN CALL", 7, 7, 0, false, false}},
 };
 
-static const struct rec_col rg_cols[] = {
-    {RG_EXTENSION, {"EXTENSION", 9, 16, 1, false, false}},
-    {RG_NAME, {"NAME", 12, 32, 3, false, false}},
-    {RG_STRATEGY, {"STRATEGY", 10, 16, 1, false, false}},
-    {RG_RING_TIME, {"RING TIME", 9, 9, 0, true, false}},
-    {RG_MEMBERS, {"MEMBERS", 12, 0, 6, false, false}},
+static const struct tview_col q_cols[] = {
+    {{"queue", Q_QUEUE, ORDER_TEXT, NULL}, {"QUEUE", 10, 24, 2, false, false}},
+    {{"strategy", Q_STRATEGY, ORDER_TEXT, NULL}, {"STRATEGY", 10, 16, 1, false, false}},
+    {{"calls", Q_CALLS, ORDER_NUM, NULL}, {"CALLS", 5, 7, 0, true, false}},
+    {{"completed", Q_COMPLETED, ORDER_NUM, NULL}, {"COMPLETED", 9, 9, 0, true, false}},
+    {{"abandoned", Q_ABANDONED, ORDER_NUM, NULL}, {"ABANDONED", 9, 9, 0, true, false}},
+    {{"hold_time", Q_HOLD_TIME, ORDER_NUM, NULL}, {"HOLD(s)", 7, 8, 0, true, false}},
+    {{"talk_time", Q_TALK_TIME, ORDER_NUM, NULL}, {"TALK(s)", 7, 8, 0, true, false}},
 };
 
-static const struct rec_col qm_cols[] = {
-    {QM_QUEUE, {"QUEUE", 6, 20, 1, false, false}},
-    {QM_INTERFACE, {"INTERFACE", 14, 32, 6, false, true}},
-    {QM_NAME, {"NAME", 8, 24, 2, false, false}},
-    {QM_STATUS, {"STATUS", 10, 16, 1, false, false}},
-    {QM_PAUSED, {"PAUSED", 6, 6, 0, false, false}},
-    {QM_PAUSED_REASON, {"REASON", 6, 20, 1, false, false}},
-    {QM_PENALTY, {"PENALTY", 7, 7, 0, true, false}},
-    {QM_CALLS_TAKEN, {"CALLS", 5, 6, 0, true, false}},
-    {QM_IN_CALL, {"IN CALL", 7, 7, 0, false, false}},
-};
 
-static const struct rec_col q_cols[] = {
-    {Q_QUEUE, {"QUEUE", 10, 24, 2, false, false}},
-    {Q_STRATEGY, {"STRATEGY", 10, 16, 1, false, false}},
-    {Q_CALLS, {"CALLS", 5, 7, 0, true, false}},
-    {Q_COMPLETED, {"COMPLETED", 9, 9, 0, true, false}},
-    {Q_ABANDONED, {"ABANDONED", 9, 9, 0, true, false}},
-    {Q_HOLD_TIME, {"HOLD(s)", 7, 8, 0, true, false}},
-    {Q_TALK_TIME, {"TALK(s)", 7, 8, 0, true, false}},
-};
-
-#define KINDVIEW(k, one, many, verb, cols)                            \
-    {                                                                 \
-        k, one, many, verb, cols, (int)(sizeof cols / sizeof cols[0]) \
+#define SPEC(k, one_, many_, none_, past_, cols_, label)                                     \
+    {                                                                                        \
+        .view = many_, .kind = k, .one = one_, .many = many_, .unit = one_, .units = many_,  \
+        .none = none_, .past = past_, .cols = cols_,                                         \
+        .ncols = (int)(sizeof cols_ / sizeof cols_[0]), .sort_col = 0, .label_field = label, \
+        .pending_col = 1,                                                                    \
     }
 
-static const struct rec_kind ext_kind =
-    KINDVIEW(KIND_EXTENSIONS, "extension", "extensions", "deleting", ext_cols);
-static const struct rec_kind rg_kind =
-    KINDVIEW(KIND_RINGGROUPS, "ring group", "ring groups", "deleting", rg_cols);
-static const struct rec_kind qm_kind =
-    KINDVIEW(KIND_QUEUEMEMBERS, "queue member", "queue members", "removing", qm_cols);
-static const struct rec_kind q_kind = KINDVIEW(KIND_QUEUES, "queue", "queues", "deleting", q_cols);
+static const struct tview_spec ext_spec = SPEC(KIND_EXTENSIONS, "extension", "extensions",
+                                               "No extensions", "deleted", ext_cols, EXT_EXTENSION);
+static const struct tview_spec rg_spec = SPEC(KIND_RINGGROUPS, "ring group", "ring groups",
+                                              "No ring groups", "deleted", rg_cols, RG_EXTENSION);
+static const struct tview_spec qm_spec = SPEC(KIND_QUEUEMEMBERS, "queue member", "queue members",
+                                              "No queue members", "removed", qm_cols, -1);
+static const struct tview_spec q_spec =
+    SPEC(KIND_QUEUES, "queue", "queues", "No queues", "deleted", q_cols, Q_QUEUE);
 
 struct recview {
-    struct app *app;
-    const struct rec_kind *rk;
-    int rows, cols;
-    struct column columns[REC_MAX_COLS];
-    int widths[REC_MAX_COLS];
-    struct rowsel sel; /* rows, cursor and marks, following ids across polls */
+    struct tview tv;              /* first: batches and prompts know the view by this address */
+    struct tview_target *confirm; /* targets of the open dialog */
+    size_t nconfirm;
 };
 
-/* Compare two strings with their digit runs taken as numbers: "9" < "10" < "100a". */
-static int cmp_natural(const char *a, const char *b)
-{
-    while (*a && *b) {
-        if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
-            while (*a == '0' && isdigit((unsigned char)a[1]))
-                a++;
-            while (*b == '0' && isdigit((unsigned char)b[1]))
-                b++;
-            size_t na = strspn(a, "0123456789"), nb = strspn(b, "0123456789");
-            if (na != nb)
-                return na < nb ? -1 : 1;
-            int c = strncmp(a, b, na);
-            if (c)
-                return c;
-            a += na;
-            b += nb;
-            continue;
-        }
-        if (*a != *b)
-            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-        a++;
-        b++;
-    }
-    return (unsigned char)*a - (unsigned char)*b;
-}
-
-/* By the fields that name a record to people (extension, queue + interface), then id. */
-static int cmp_rows(const struct snapshot *s, size_t a, size_t b)
-{
-    const struct record *ra = snap_get(s, a);
-    const struct record *rb = snap_get(s, b);
-    const struct kind_def *kd = kind_def(snap_kind(s));
-    for (int i = 0; i < 2; i++) {
-        int f = kd->key[i];
-        if (f < 0)
-            continue;
-        int c = cmp_natural(ra->v[f] ? ra->v[f] : "", rb->v[f] ? rb->v[f] : "");
-        if (c)
-            return c;
-    }
-    return strcmp(ra->id, rb->id);
-}
-
-/* Re-sort after a poll; the cursor stays on its record, or on the same row if it left. */
-static void rebuild(struct recview *v)
-{
-    rowsel_rebuild(&v->sel, be_snapshot(v->app->be, v->rk->kind), cmp_rows);
-}
-
-static void *rec_create(struct app *app, const struct rec_kind *rk)
+static void *rec_create(struct app *app, const struct tview_spec *spec)
 {
     struct recview *v = xcalloc(1, sizeof *v);
-    v->app = app;
-    v->rk = rk;
-    for (int c = 0; c < rk->ncols && c < REC_MAX_COLS; c++)
-        v->columns[c] = rk->cols[c].col;
-    rowsel_init(&v->sel);
-    fleet_want(app->fleet, app->be, rk->kind, true);
-    rebuild(v);
+    tview_init(&v->tv, app, spec);
     return v;
 }
 
 static void *ext_create(struct app *app)
 {
-    return rec_create(app, &ext_kind);
+    return rec_create(app, &ext_spec);
 }
 
 static void *rg_create(struct app *app)
 {
-    return rec_create(app, &rg_kind);
+    return rec_create(app, &rg_spec);
 }
 
 static void *qm_create(struct app *app)
 {
-    return rec_create(app, &qm_kind);
+    return rec_create(app, &qm_spec);
 }
 
 static void *q_create(struct app *app)
 {
-    return rec_create(app, &q_kind);
+    return rec_create(app, &q_spec);
 }
 
 static void rec_destroy(void *state)
 {
     struct recview *v = state;
-    fleet_want(v->app->fleet, v->app->be, v->rk->kind, false);
-    rowsel_done(&v->sel);
+    tview_targets_free(v->confirm, v->nconfirm);
+    tview_done(&v->tv);
     free(v);
-}
-
-static int ncols(const struct recview *v)
-{
-    return v->rk->ncols < REC_MAX_COLS ? v->rk->ncols : REC_MAX_COLS;
 }
 
 static void rec_resize(void *state, int rows, int cols)
 {
     struct recview *v = state;
-    v->rows = rows;
-    v->cols = cols;
-    table_layout(v->columns, ncols(v), cols, v->widths);
-    rowsel_resize(&v->sel, rows - 1);
-}
-
-/* The display text of a value (owned): sanitised, lists joined with ", ", booleans as
- * yes / no, null as "-". */
-static char *cell_text(const char *val, enum ftype type, unsigned flags)
-{
-    if (!val)
-        return xstrdup("-");
-    if (type == FT_BOOL && strcmp(val, "true") == 0)
-        return xstrdup("yes");
-    if (type == FT_BOOL && strcmp(val, "false") == 0)
-        return xstrdup("no");
-    if (type != FT_LIST)
-        return text_sanitized(val, flags);
-    struct strbuf sb;
-    strbuf_init(&sb, CELL_MAX);
-    /* Sanitised item by item, so the separator itself is never escaped. */
-    for (const char *p = val; *p;) {
-        size_t n = strcspn(p, "\x1f");
-        if (text_sanitize(&sb, p, n, flags))
-            break;
-        p += n;
-        if (*p) {
-            if (strbuf_adds(&sb, ", "))
-                break;
-            p++;
-        }
-    }
-    return strbuf_take(&sb);
-}
-
-static void draw_row(struct recview *v, WINDOW *win, int y, int row)
-{
-    const struct record *r = rowsel_rec(&v->sel, row);
-    const struct kind_def *kd = kind_def(v->rk->kind);
-    unsigned flags = v->app->text_flags;
-    int n = ncols(v);
-    char *cells[REC_MAX_COLS];
-    attr_t cell_attr[REC_MAX_COLS] = {0};
-    bool marked = idset_has(&v->sel.marks, r->id), cur = row == v->sel.cursor;
-    for (int c = 0; c < n; c++) {
-        int f = v->rk->cols[c].field;
-        cells[c] = cell_text(r->v[f], kd->fields[f].type, flags);
-        if (!r->v[f] && !cur)
-            cell_attr[c] = theme_attr(ROLE_DIM);
-    }
-    attr_t attr = cur      ? theme_attr(ROLE_SELECTED)
-                  : marked ? theme_attr(ROLE_MARKED)
-                           : theme_attr(ROLE_NORMAL);
-    table_draw_row(win, y, v->columns, n, v->widths, (const char *const *)cells,
-                   marked ? '*'
-                   : cur  ? '>'
-                          : ' ',
-                   attr, cell_attr, flags);
-    for (int c = 0; c < n; c++)
-        free(cells[c]);
-}
-
-static void message(struct recview *v, WINDOW *win, const char *msg)
-{
-    table_draw_message(win, v->rows / 2, msg, theme_attr(ROLE_DIM), v->app->text_flags);
+    tview_resize(&v->tv, rows, cols);
 }
 
 static void rec_draw(void *state, WINDOW *win)
 {
     struct recview *v = state;
-    struct backend *be = v->app->be;
-    enum kind k = v->rk->kind;
-    if (!be_supports(be, k)) {
-        message(v, win, be_why_not(be, k));
-        return;
-    }
-    table_draw_header(win, 0, v->columns, ncols(v), v->widths, theme_attr(ROLE_COLUMNS));
-    char *msg = NULL;
-    if (!v->sel.snap && !be_polls_done(be, k))
-        msg = xasprintf("Loading %s from %s...", v->rk->many, be_name(be));
-    else if (!v->sel.snap)
-        msg = xasprintf("No %s data from %s: %s", v->rk->one, be_name(be), be_error(be));
-    else if (!v->sel.n)
-        msg = xasprintf("No %s on %s", v->rk->many, be_name(be));
-    if (msg) {
-        message(v, win, msg);
-        free(msg);
-        return;
-    }
-    for (int y = 1; y < v->rows && v->sel.top + y - 1 < (int)v->sel.n; y++)
-        draw_row(v, win, y, v->sel.top + y - 1);
+    tview_draw(&v->tv, win);
 }
 
-/* Why the destructive key does nothing on this view yet (for help and the status line). */
+static const char *verb_of(const struct tview_spec *sp)
+{
+    return sp->kind == KIND_QUEUEMEMBERS ? "removing" : "deleting";
+}
+
+/* Why be's records of this kind cannot be deleted now, or NULL. */
+static const char *be_blocked(struct recview *v, struct backend *be)
+{
+    static char why[200];
+    const struct tview_spec *sp = v->tv.spec;
+    const struct record_schema *rs = be_schema(be, sp->kind);
+    if (!rs || !(rs->ops & OP_DELETE)) {
+        (void)snprintf(why, sizeof why, "%s cannot delete %s through its API", be_label(be),
+                       sp->many);
+        return why;
+    }
+    if (be_read_only(be)) {
+        (void)snprintf(why, sizeof why, "%s is read-only: %s %s is disabled", be_name(be),
+                       verb_of(sp), sp->many);
+        return why;
+    }
+    if (!be_snapshot(be, sp->kind))
+        return "no data yet";
+    if (tview_stale(&v->tv, be, why, sizeof why))
+        return why;
+    return NULL;
+}
+
 static const char *destroy_blocked(struct recview *v)
 {
-    static char why[96];
-    (void)snprintf(why, sizeof why, "editing and %s %s come in a later version", v->rk->verb,
-                   v->rk->many);
+    static char why[160];
+    if (v->tv.be)
+        return be_blocked(v, v->tv.be);
+    if (!tview_supported(&v->tv))
+        return "no backend lists them";
+    if (v->tv.rows.nvis)
+        return NULL;
+    (void)snprintf(why, sizeof why, "no %s to act on", v->tv.spec->one);
     return why;
+}
+
+static const char *targets_blocked(struct recview *v, const struct tview_target *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *why = be_blocked(v, t[i].be);
+        if (why)
+            return why;
+    }
+    return NULL;
+}
+
+static void confirmed(void *ud, bool yes)
+{
+    struct recview *v = ud;
+    struct tview_target *t = v->confirm;
+    size_t n = v->nconfirm;
+    v->confirm = NULL;
+    v->nconfirm = 0;
+    const char *why = yes ? targets_blocked(v, t, n) : NULL;
+    if (why)
+        app_flash(v->tv.app, true, "Not %s: %s", verb_of(v->tv.spec), why);
+    if (!yes || why) {
+        tview_targets_free(t, n);
+        return;
+    }
+    tview_delete(&v->tv, t, n);
+}
+
+/* Deleting records (not removing a member) needs the count, or the one id, typed back. */
+static struct dialog *confirm_dialog(struct recview *v, const struct tview_target *t, size_t n,
+                                     size_t hidden)
+{
+    const struct tview_spec *sp = v->tv.spec;
+    bool remove = sp->kind == KIND_QUEUEMEMBERS;
+    const char *where = v->tv.be ? be_name(v->tv.be) : "their backends";
+    char *title =
+        n == 1 ? xasprintf("%s this %s on %s?", remove ? "Remove" : "Delete", sp->one, where)
+               : xasprintf("%s %zu %s on %s?", remove ? "Remove" : "Delete", n, sp->many, where);
+    struct dialog *d = dialog_new(title, remove ? "Remove" : "Delete", true);
+    free(title);
+    for (size_t i = 0; i < n; i++)
+        dialog_add_line(d, t[i].label);
+    if (hidden) {
+        char *line = xasprintf("(%zu of them hidden by the filter)", hidden);
+        dialog_add_line(d, line);
+        free(line);
+    }
+    if (!remove) {
+        char *expect = n == 1 ? xstrdup(t[0].label) : xasprintf("%zu", n);
+        char *label = xasprintf("Type %s to delete:", expect);
+        (void)dialog_add_input(d, label, NULL, expect);
+        free(label);
+        free(expect);
+    }
+    return d;
+}
+
+static void ask_destroy(struct recview *v)
+{
+    const char *verb = verb_of(v->tv.spec);
+    const char *why = destroy_blocked(v);
+    if (why) {
+        app_flash(v->tv.app, true, "Not %s: %s", verb, why);
+        return;
+    }
+    struct tview_target *t;
+    size_t hidden, n = tview_targets(&v->tv, &t, &hidden);
+    why = n ? targets_blocked(v, t, n) : "the marked rows are already pending";
+    if (why) {
+        app_flash(v->tv.app, true, "Not %s: %s", verb, why);
+        tview_targets_free(t, n);
+        return;
+    }
+    struct dialog *d = confirm_dialog(v, t, n, hidden);
+    tview_targets_free(v->confirm, v->nconfirm);
+    v->confirm = t;
+    v->nconfirm = n;
+    app_open_dialog(v->tv.app, d, confirmed, v);
 }
 
 static int rec_key(void *state, enum action act, int ch)
 {
     struct recview *v = state;
     (void)ch;
-    if (rowsel_key(&v->sel, act))
+    if (act == ACT_DESTROY) {
+        ask_destroy(v);
         return VIEW_HANDLED;
-    switch (act) {
-    case ACT_DESTROY:
-        app_flash(v->app, false, "Not yet: %s", destroy_blocked(v));
-        return VIEW_HANDLED;
-    default:
-        return VIEW_IGNORED;
     }
+    if (tview_form_key(&v->tv, act))
+        return VIEW_HANDLED;
+    return tview_key(&v->tv, act);
 }
 
 static void rec_model_changed(void *state, struct backend *be, int kind)
 {
     struct recview *v = state;
-    if (be == v->app->be && kind == (int)v->rk->kind)
-        rebuild(v);
+    tview_model_changed(&v->tv, be, kind);
 }
 
 static void rec_summary(void *state, char *header, size_t hsize, char *status, size_t ssize)
 {
     struct recview *v = state;
-    struct backend *be = v->app->be;
-    if (v->sel.snap && be_supports(be, v->rk->kind))
-        (void)snprintf(header, hsize, "%zu %s", v->sel.n, v->sel.n == 1 ? v->rk->one : v->rk->many);
-    if (v->sel.marks.n)
-        (void)snprintf(status, ssize, "%zu marked", v->sel.marks.n);
-    else if (be_state(be) != BE_STATE_UP && *be_error(be))
-        (void)snprintf(status, ssize, "%s: %s", be_name(be), be_error(be));
+    tview_summary(&v->tv, header, hsize, status, ssize);
 }
 
 static const char *rec_blocked(void *state, enum action act)
 {
-    return act == ACT_DESTROY ? destroy_blocked(state) : NULL;
+    struct recview *v = state;
+    return act == ACT_DESTROY ? destroy_blocked(v) : tview_form_blocked(&v->tv, act);
 }
 
 static const struct keyhint rec_hints[] = {
+    {ACT_DESTROY, "Delete"},
     {ACT_MARK, "Mark"},
-    {ACT_NEXT_VIEW, "Next view"},
+    {ACT_FILTER, "Filter"},
     {ACT_NONE, NULL},
 };
 
-const struct view_ops extensions_view_ops = {
-    .name = "extensions",
-    .kind = KIND_EXTENSIONS,
-    .create = ext_create,
-    .destroy = rec_destroy,
-    .resize = rec_resize,
-    .draw = rec_draw,
-    .key = rec_key,
-    .model_changed = rec_model_changed,
-    .summary = rec_summary,
-    .blocked = rec_blocked,
-    .hints = rec_hints,
+static const struct keyhint qm_hints[] = {
+    {ACT_MEMBER_PAUSE, "Pause"}, {ACT_DESTROY, "Remove"}, {ACT_MARK, "Mark"},
+    {ACT_FILTER, "Filter"},      {ACT_NONE, NULL},
 };
 
-const struct view_ops ringgroups_view_ops = {
-    .name = "ringgroups",
-    .kind = KIND_RINGGROUPS,
-    .create = rg_create,
-    .destroy = rec_destroy,
-    .resize = rec_resize,
-    .draw = rec_draw,
-    .key = rec_key,
-    .model_changed = rec_model_changed,
-    .summary = rec_summary,
-    .blocked = rec_blocked,
-    .hints = rec_hints,
-};
+#define RECORD_VIEW(name_, kind_, create_, hints_)                                          \
+    {                                                                                       \
+        .name = name_, .kind = kind_, .create = create_, .destroy = rec_destroy,            \
+        .resize = rec_resize, .draw = rec_draw, .key = rec_key,                             \
+        .model_changed = rec_model_changed, .summary = rec_summary, .blocked = rec_blocked, \
+        .hints = hints_,                                                                    \
+    }
 
-const struct view_ops queuemembers_view_ops = {
-    .name = "queuemembers",
-    .kind = KIND_QUEUEMEMBERS,
-    .create = qm_create,
-    .destroy = rec_destroy,
-    .resize = rec_resize,
-    .draw = rec_draw,
-    .key = rec_key,
-    .model_changed = rec_model_changed,
-    .summary = rec_summary,
-    .blocked = rec_blocked,
-    .hints = rec_hints,
-};
-
-const struct view_ops queues_view_ops = {
-    .name = "queues",
-    .kind = KIND_QUEUES,
-    .create = q_create,
-    .destroy = rec_destroy,
-    .resize = rec_resize,
-    .draw = rec_draw,
-    .key = rec_key,
-    .model_changed = rec_model_changed,
-    .summary = rec_summary,
-    .blocked = rec_blocked,
-    .hints = rec_hints,
-};
+const struct view_ops extensions_view_ops =
+    RECORD_VIEW("extensions", KIND_EXTENSIONS, ext_create, rec_hints);
+const struct view_ops ringgroups_view_ops =
+    RECORD_VIEW("ringgroups", KIND_RINGGROUPS, rg_create, rec_hints);
+const struct view_ops queuemembers_view_ops =
+    RECORD_VIEW("queuemembers", KIND_QUEUEMEMBERS, qm_create, qm_hints);
+const struct view_ops queues_view_ops = RECORD_VIEW("queues", KIND_QUEUES, q_create, rec_hints);

@@ -1,0 +1,111 @@
+/* What the table views share: rows from the current backend or from every backend (the
+ * fleet view, with a BACKEND column), the live filter, find, sort, follow, marks, and the
+ * targets of an action. channels.c and records.c add their columns and their verbs. */
+#ifndef PBXTOP_VIEWS_TVIEW_H
+#define PBXTOP_VIEWS_TVIEW_H
+
+#include <curses.h>
+
+#include "net/backend.h"
+#include "tui/rows.h"
+#include "tui/table.h"
+
+struct app;
+
+struct tview_col {
+    struct rows_col rc;
+    struct column layout;
+};
+
+struct tview_spec {
+    const char *view; /* "channels" */
+    enum kind kind;
+    const char *one, *many;   /* "channel", "channels": for messages */
+    const char *unit, *units; /* "call", "calls": for the count in the header */
+    const char *none;         /* "No live calls": for an empty table */
+    const char *past;         /* "hung up", "deleted": the destructive verb's outcome */
+    const struct tview_col *cols;
+    int ncols;
+    int sort_col;    /* the first order */
+    int label_field; /* the field that names a record in confirmations */
+    int pending_col; /* the column that shows "pending" while an action runs, -1 for none */
+    /* An extra attribute for a cell (the state colours), or 0. */
+    attr_t (*cell_attr)(int col, const struct record *r);
+};
+
+#define TVIEW_MAX_SOURCES 64
+
+struct tview_target;
+struct tview_form;
+
+struct tview {
+    struct app *app;
+    const struct tview_spec *spec;
+    struct backend *be; /* the backend shown, NULL for the fleet */
+    struct backend *src[TVIEW_MAX_SOURCES];
+    char labels[TVIEW_MAX_SOURCES][96]; /* the BACKEND cell: name, and "stale" */
+    unsigned nsrc;
+    struct tview_col cols[TABLE_MAX_COLS]; /* the spec's, after a BACKEND column in the fleet */
+    struct rows_col rcols[TABLE_MAX_COLS];
+    int ncols;
+    int shown[TABLE_MAX_COLS]; /* the columns drawn, in order */
+    int nshown;
+    int widths[TABLE_MAX_COLS];
+    int default_sort;
+    int height, width;
+    struct rows rows;
+    struct idset pending;          /* keys of rows with an action in flight */
+    char *find;                    /* the last filter text, for n and N once the filter is gone */
+    struct tview_form *form;       /* the open form (forms.c) */
+    struct tview_target *inflight; /* targets of running batches, for their messages */
+    size_t ninflight;
+};
+
+/* A record an action is about to change. */
+struct tview_target {
+    struct backend *be;
+    char *id;
+    char *label;      /* what the operator knows it by */
+    char *key;        /* its row key (pending marks) */
+    const char *past; /* while in flight: what the action does, for its message */
+};
+
+void tview_init(struct tview *tv, struct app *app, const struct tview_spec *spec);
+void tview_done(struct tview *tv);
+void tview_resize(struct tview *tv, int rows, int cols);
+void tview_draw(struct tview *tv, WINDOW *win);
+/* Moves, marks, sort, follow, filter, find, details. Returns view_result bits. */
+int tview_key(struct tview *tv, enum action act);
+void tview_model_changed(struct tview *tv, struct backend *be, int kind);
+/* The counts for the header, and marks, filter and errors for the status line. */
+void tview_summary(struct tview *tv, char *header, size_t hsize, char *status, size_t ssize);
+/* The marked records (those the filter hides included, counted in *hidden), else the one
+ * under the cursor; rows with an action in flight are left out. */
+size_t tview_targets(struct tview *tv, struct tview_target **out, size_t *hidden);
+void tview_targets_free(struct tview_target *t, size_t n);
+/* An action on the row with this key is under way / over. */
+void tview_set_pending(struct tview *tv, const char *key, bool on);
+/* Delete the targets (taken), one batch per backend: each row shows pending until its
+ * item settles, and the outcome is flashed with the spec's past tense ("hung up"). */
+void tview_delete(struct tview *tv, struct tview_target *t, size_t n);
+/* Apply the same change (its op, names and values; kind and id are filled in) to every
+ * target, like tview_delete(); past ("paused") names the outcome in messages. */
+void tview_change(struct tview *tv, struct tview_target *t, size_t n, const struct change *c,
+                  const char *past);
+
+/* Create one record on be (a form's answer); the outcome is flashed. */
+void tview_create(struct tview *tv, struct backend *be, const struct change *c);
+
+/* views/forms.c: add (A), edit (e), bulk edit (E), pause a member (p), penalty (P). True when
+ * act is one of them (it is then handled). */
+bool tview_form_key(struct tview *tv, enum action act);
+/* Why one of those actions cannot run now, or NULL. */
+const char *tview_form_blocked(const struct tview *tv, enum action act);
+void tview_form_free(struct tview_form *f);
+
+/* Whether be's rows are stale (why, into buf), for verbs that need fresh data. */
+bool tview_stale(const struct tview *tv, struct backend *be, char *why, size_t size);
+/* Whether the kind can be shown: one backend that supports it, or any in the fleet. */
+bool tview_supported(const struct tview *tv);
+
+#endif
