@@ -383,6 +383,7 @@ int app_run(struct config *cfg, const struct app_opts *opts)
     struct fleet_opts fo = {
         .refresh_ms = opts->refresh_ms ? opts->refresh_ms : cfg->refresh_ms,
         .read_only = opts->read_only || cfg->read_only,
+        .keep_raw = true, /* the details view shows it */
     };
     char *err = NULL;
     const struct view_ops *first = opts->view ? base_view_named(opts->view) : &channels_view_ops;

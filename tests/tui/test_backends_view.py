@@ -1,7 +1,7 @@
 """The backends view (DESIGN.md sections 3 and 6): one row per configured backend with its
 type, mode, state (always as a word), poll age, latency, last error and what it offers; the
 states stay live while the view is shown; Enter switches the console to the backend under the
-cursor."""
+cursor. Also the details view, once the channels view opens it on Enter."""
 
 import os
 import re
@@ -10,8 +10,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tuikit import (Sim, Tmux, header, header_calls, lines, pane_env, status,  # noqa: E402
-                    table_rows, wait_until)
+from tuikit import (BACKEND, Sim, Tmux, console, cursor_name, header,  # noqa: E402
+                    header_calls, lines, pane_env, status, table_rows, uid_of, wait_until)
 
 STATE_RE = re.compile(r" R[OW]\s+(up|stale|down|auth-failed|connecting|not polled)"
                       r"(?: retry (\d+)s)?\s")
@@ -204,3 +204,59 @@ def test_enter_switches_backend(pbxtop):
         if t:
             t.kill()
         sim.cleanup()
+
+
+def details_title(screen):
+    """The details view's title (the body's first row, under the header): `channel ID on
+    BACKEND: fields  (...)`, or None."""
+    ls = lines(screen)
+    return ls[1].strip() if len(ls) > 1 and " on %s: " % BACKEND in ls[1] else None
+
+
+def field_value(screen, name):
+    for line in lines(screen)[2:-1]:
+        m = re.match(r"^\s+%s\s{2,}(.*?)\s*$" % re.escape(name), line)
+        if m:
+            return m.group(1)
+    return None
+
+
+# Not collected yet (no test_ prefix): the channels view does not open the details on Enter
+# in this branch. Rename to test_details_of_a_channel once views/channels.c calls
+# details_open(app, be, KIND_CHANNELS, id) on ACT_DETAILS.
+def wiring_needed_channels_enter_opens_details(pbxtop):
+    with console(pbxtop) as (sim, t):
+        name = cursor_name(t.screen())
+        uid = uid_of(sim, name)
+        t.send("Enter")
+        try:
+            s = t.wait_for(lambda s: details_title(s), 3)
+        except AssertionError:
+            raise AssertionError("Enter on the channels view did not open the details: "
+                                 "views/channels.c must call details_open() on ACT_DETAILS")
+        assert details_title(s).startswith("channel %s on %s: fields" % (uid, BACKEND)), s
+        assert field_value(s, "id") == uid, s
+        assert field_value(s, "channel") == name, s
+        assert re.match(r"^\d+:\d\d$", field_value(s, "duration") or ""), s
+        # The backend's own JSON, re-indented, and back.
+        t.send("r")
+        s = t.wait_for(lambda s: (details_title(s) or "").find(": raw JSON") > 0, 2)
+        assert lines(s)[3].strip() == "{", s
+        assert '"%s"' % uid in s, s
+        t.send("End")
+        s = t.wait_for(lambda s: any(l.strip() == "}" for l in lines(s)[2:-1]), 2)
+        t.send("Home")
+        t.wait_for(lambda s: lines(s)[3].strip() == "{", 2)
+        t.send("r")
+        t.wait_for(lambda s: field_value(s, "channel") == name, 2)
+        # The channel hangs up elsewhere: the view says so instead of showing old data.
+        sim.op(BACKEND, "remove_channel", unique_id=uid)
+        s = t.wait_for("gone from %s since the last poll" % BACKEND, 5)
+        assert field_value(s, "channel") is None, s
+        # Esc closes; q still quits from the details.
+        t.send("Escape")
+        t.wait_for(lambda s: details_title(s) is None and table_rows(s), 2)
+        t.send("Enter")
+        t.wait_for(lambda s: details_title(s), 3)
+        t.send("q")
+        assert t.exit_code() == 0
