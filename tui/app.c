@@ -108,7 +108,7 @@ static void pop_view(struct app *app)
 /* The table views that Tab and Shift-Tab cycle through, in order. */
 static const struct view_ops *const base_views[] = {
     &channels_view_ops,     &extensions_view_ops, &ringgroups_view_ops,
-    &queuemembers_view_ops, &queues_view_ops,
+    &queuemembers_view_ops, &queues_view_ops,     &backends_view_ops,
 };
 
 #define NBASE_VIEWS ((int)(sizeof base_views / sizeof base_views[0]))
@@ -116,6 +116,8 @@ static const struct view_ops *const base_views[] = {
 /* The base view named `name` (long or short form, as -v takes), or NULL. */
 static const struct view_ops *base_view_named(const char *name)
 {
+    if (strcmp(name, backends_view_ops.name) == 0 || strcmp(name, "be") == 0)
+        return &backends_view_ops;
     int kind = kind_from_name(name);
     for (int i = 0; i < NBASE_VIEWS && kind >= 0; i++) {
         if (base_views[i]->kind == kind)
@@ -383,15 +385,14 @@ int app_run(struct config *cfg, const struct app_opts *opts)
     struct fleet_opts fo = {
         .refresh_ms = opts->refresh_ms ? opts->refresh_ms : cfg->refresh_ms,
         .read_only = opts->read_only || cfg->read_only,
+        .keep_raw = true, /* the details view shows it */
     };
     char *err = NULL;
     const struct view_ops *first = opts->view ? base_view_named(opts->view) : &channels_view_ops;
-    if (!first && (strcmp(opts->view, "backends") == 0 || strcmp(opts->view, "be") == 0))
-        die_code(2, "view '%s': the backends view is not in this version yet", opts->view);
     if (!first)
         die_code(2,
                  "view '%s': expected extensions (ext), ringgroups (rg), channels (ch), "
-                 "queuemembers (qm) or queues (q)",
+                 "queuemembers (qm), queues (q) or backends (be)",
                  opts->view);
     app.fleet = fleet_new(cfg->backends, cfg->nbackends, &fo, &err);
     if (!app.fleet)

@@ -9,6 +9,7 @@
 
 #include "net/backend.h"
 #include "tui/batch.h"
+#include "tui/beinfo.h"
 #include "tui/clock.h"
 #include "tui/output.h"
 #include "tui/text.h"
@@ -33,24 +34,11 @@ static bool polled_once(void *ud)
     return true;
 }
 
-static int first_kind(const struct backend *be)
-{
-    for (int k = KIND_CHANNELS; k < KIND_COUNT; k++) {
-        if (be_supports(be, (enum kind)k))
-            return k;
-    }
-    for (int k = 0; k < KIND_CHANNELS; k++) {
-        if (be_supports(be, (enum kind)k))
-            return k;
-    }
-    return -1;
-}
-
 static bool backends_polled(void *ud)
 {
     struct batch *b = ud;
     for (size_t i = 0; i < b->nsel; i++) {
-        int k = first_kind(b->sel[i]);
+        int k = beinfo_first_kind(b->sel[i]);
         if (k >= 0 && be_polls_done(b->sel[i], (enum kind)k) == 0)
             return false;
     }
@@ -68,8 +56,7 @@ static void backend_rows(struct batch *b, struct out_table *t)
     int64_t now = clock_mono_ms();
     for (size_t i = 0; i < b->nsel; i++) {
         const struct backend *be = b->sel[i];
-        int k = first_kind(be);
-        int64_t taken = k >= 0 ? be_taken_ms(be, (enum kind)k) : 0;
+        int64_t taken = beinfo_last_poll_ms(be);
         char age[32] = "", lat[32] = "";
         if (taken)
             (void)snprintf(age, sizeof age, "%lld", (long long)((now - taken) / 1000));
@@ -170,7 +157,7 @@ static int report_failures(struct batch *b, int kind)
     int code = EXIT_OK;
     for (size_t i = 0; i < b->nsel; i++) {
         const struct backend *be = b->sel[i];
-        int k = kind >= 0 ? kind : first_kind(be);
+        int k = kind >= 0 ? kind : beinfo_first_kind(be);
         if (k < 0 || !be_supports(be, (enum kind)k))
             continue;
         enum be_fail why = be_kind_fail(be, (enum kind)k);
@@ -272,7 +259,7 @@ int batch_get(const struct batch_global *g, int argc, char **argv)
     struct out_table t;
     if (view == VIEW_BACKENDS) {
         for (size_t i = 0; i < b.nsel; i++) {
-            int k = first_kind(b.sel[i]);
+            int k = beinfo_first_kind(b.sel[i]);
             if (k >= 0)
                 fleet_want(b.fleet, b.sel[i], (enum kind)k, true);
         }

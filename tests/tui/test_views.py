@@ -99,6 +99,15 @@ def check_view(t, view, want, timeout):
     return s
 
 
+def check_cycled(t, view, want, backend):
+    """One stop of the Tab cycle: a table view as check_view, or the backends view (its own
+    tests are in test_backends_view.py)."""
+    if view == "backends":
+        t.wait_for(lambda s: view_of(s) == "backends" and " NAME " in lines(s)[1], 12)
+    else:
+        check_view(t, view, want[(backend, view)], 12)
+
+
 def test_every_view_on_every_backend_type(pbxtop):
     sim = Sim([("%s-lab" % t, t, o) for t, o, _ in TYPES])
     try:
@@ -116,18 +125,20 @@ def test_every_view_on_every_backend_type(pbxtop):
             t = Tmux("%s -c %s -b %s -v %s" % (shlex.quote(pbxtop), shlex.quote(cfg), name,
                                                 start), env=pane_env())
             try:
-                first = VIEWS.index(LONG.get(start, start))
-                order = VIEWS[first:] + VIEWS[:first]
+                # Tab cycles through the table views, then the backends view.
+                cycle = VIEWS + ["backends"]
+                first = cycle.index(LONG.get(start, start))
+                order = cycle[first:] + cycle[:first]
                 # Tab through every view and back to the first: each shows its records (a
                 # newly shown view is polled at once; SARK's AMI answers in 3 s).
                 for i, view in enumerate(order + order[:1]):
                     if i:
                         t.send("Tab")
-                    check_view(t, view, want[(name, view)], 12)
+                    check_cycled(t, view, want, name)
                 # Shift-Tab goes back the same way; what was polled before shows at once.
                 for view in reversed(order):
                     t.send("BTab")
-                    check_view(t, view, want[(name, view)], 12)
+                    check_cycled(t, view, want, name)
                 t.send("q")
                 assert t.exit_code() == 0
             finally:
