@@ -221,10 +221,7 @@ def field_value(screen, name):
     return None
 
 
-# Not collected yet (no test_ prefix): the channels view does not open the details on Enter
-# in this branch. Rename to test_details_of_a_channel once views/channels.c calls
-# details_open(app, be, KIND_CHANNELS, id) on ACT_DETAILS.
-def wiring_needed_channels_enter_opens_details(pbxtop):
+def test_details_of_a_channel(pbxtop):
     with console(pbxtop) as (sim, t):
         name = cursor_name(t.screen())
         uid = uid_of(sim, name)

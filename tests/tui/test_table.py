@@ -220,3 +220,44 @@ def test_delete_extension_needs_the_id_typed(pbxtop):
         if tmux:
             tmux.kill()
         sim.cleanup()
+
+
+def test_filter_hides_rows_and_marks_it_hides_are_counted(pbxtop):
+    with console(pbxtop) as (sim, tmux):
+        s = tmux.screen()
+        names = [l[1:].split()[0] for l in body_lines(s) if l[1:].strip()]
+        assert len(names) >= 3, s
+        tmux.send("Space", "Space")             # the first two rows
+        tmux.wait_for(lambda s: "2 marked" in status(s), 3)
+        keep = names[2]
+        tmux.send("/")
+        tmux.send_literal("channel:" + keep)
+        s = tmux.wait_for(lambda s: [l[1:].split()[0] for l in body_lines(s)
+                                     if l[1:].strip()] == [keep], 3)
+        tmux.send("Enter")
+        s = tmux.wait_for(lambda s: "2 hidden by the filter" in status(s), 3)
+        assert re.search(r"1 of \d+ calls", header(s)), header(s)
+        # the confirmation lists the hidden marked rows, and says they are hidden
+        seq = sim.last_seq()
+        tmux.send("X")
+        s = tmux.wait_for("Hang up 2 channels", 3)
+        assert names[0] in s and names[1] in s and "2 of them hidden by the filter" in s, s
+        tmux.send("Escape")
+        tmux.wait_gone("Hang up 2 channels", 3)
+        assert not [r for r in sim.requests(BACKEND, seq) if r["method"] == "DELETE"]
+        # ! inverts: every row but `keep`
+        tmux.send("/")
+        tmux.send("C-u")
+        tmux.send_literal("!" + keep)
+        s = tmux.wait_for(lambda s: not any(keep in l for l in body_lines(s)) and
+                          len([l for l in body_lines(s) if l[1:].strip()]) == len(names) - 1, 3)
+        # Esc clears the filter; n then finds the text without hiding anything
+        tmux.send("Escape")
+        s = tmux.wait_for(lambda s: len([l for l in body_lines(s) if l[1:].strip()])
+                          == len(names), 3)
+        tmux.send("/")
+        tmux.send_literal(keep)
+        tmux.send("Escape")
+        tmux.send("n")
+        s = tmux.wait_for(lambda s: cursor_line(s) and keep in cursor_line(s), 3)
+        assert len([l for l in body_lines(s) if l[1:].strip()]) == len(names)

@@ -210,10 +210,12 @@ def test_cursor_and_marks_follow_records(pbxtop):
             sim.op("office", "remove_extension", extension=rows[3])
             s = t.wait_for(lambda s: rows[3] not in (first_cells(s, "extensions") or []), 5)
             assert "marked" not in status(s), status(s)
-            # No editing yet: X says so and sends nothing.
+            # X asks for the id typed back; Esc cancels and nothing is sent.
             seq = sim.last_seq()
             t.send("X")
-            s = t.wait_for("come in a later version", 3)
+            s = t.wait_for("Type %s to delete" % rows[5], 3)
+            t.send("Escape")
+            t.wait_gone("Type %s to delete" % rows[5], 3)
             writes = [r for r in sim.requests("office", seq) if r["method"] != "GET"]
             assert not writes, writes
             # Help describes this view; Tab under help closes it and moves on.
