@@ -11,8 +11,8 @@
  *
  * This file holds the tokens, the decoders and answer readers, the calls, login, polls, hangup
  * and the adapter definition. The writes (request bodies, apply, bulk deletes, commit and the
- * schemas) are in backend_issabel_write.c; what the two files share is declared at the end of
- * backend_issabel.h. */
+ * schemas) are in backend_issabel_write.c, the queue member writes through /manager in
+ * backend_issabel_members.c; what the files share is declared at the end of backend_issabel.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "net/backend_issabel.h"
 
@@ -455,7 +455,7 @@ struct snapshot *issabel_decode_queues(const char *body, size_t len, bool keep_r
 
 /* ---------------------------------------------------------------- answers of actions */
 
-static bool contains_ci(const char *hay, const char *needle)
+bool issabel_contains_ci(const char *hay, const char *needle)
 {
     size_t n = strlen(needle);
     for (; *hay; hay++) {
@@ -473,7 +473,7 @@ static enum act_outcome hangup_by_words(const char *body, char **msg)
         *msg = xstrdup("hung up");
         return ACT_OK;
     }
-    if (contains_ci(body, "No such channel")) {
+    if (issabel_contains_ci(body, "No such channel")) {
         *msg = xstrdup("channel already gone");
         return ACT_GONE;
     }
@@ -504,7 +504,7 @@ enum act_outcome issabel_map_hangup_answer(long status, const char *body, size_t
     if (st && strcmp(st, "ok") == 0) {
         o = ACT_OK;
         *msg = xstrdup("hung up");
-    } else if (text && contains_ci(text, "No such channel")) {
+    } else if (text && issabel_contains_ci(text, "No such channel")) {
         o = ACT_GONE;
         *msg = xstrdup("channel already gone");
     } else {
@@ -884,11 +884,14 @@ static void issabel_hangup(struct backend *be, const char *id, struct be_act *ac
     free(esc);
 }
 
-/* Ids go into URL paths (numbers, comma lists) and the hangup query (channel names). */
+/* Ids go into URL paths (numbers, comma lists) and the manager queries (channel names, queue
+ * members). */
 static const char *issabel_check_id(enum kind kind, const char *id)
 {
     if (kind == KIND_CHANNELS && !issabel_valid_channel(id))
         return "not a valid channel name (like PJSIP/201-0000001a)";
+    if (kind == KIND_QUEUEMEMBERS && !issabel_valid_member_id(id))
+        return "not a queue member id (interface@queue, like PJSIP/201@400)";
     if ((kind == KIND_EXTENSIONS || kind == KIND_RINGGROUPS) && !issabel_valid_number(id))
         return "not a valid Issabel number (digits only)";
     return NULL;
@@ -909,7 +912,9 @@ const struct adapter issabel_adapter = {
     .auth_rejected = issabel_auth_rejected,
     .poll = issabel_poll,
     .hangup = issabel_hangup,
-    .schema = {[KIND_EXTENSIONS] = &issabel_ext_schema, [KIND_RINGGROUPS] = &issabel_rg_schema},
+    .schema = {[KIND_EXTENSIONS] = &issabel_ext_schema,
+               [KIND_RINGGROUPS] = &issabel_rg_schema,
+               [KIND_QUEUEMEMBERS] = &issabel_member_schema},
     .apply = issabel_apply,
     .delete_many = issabel_delete_many,
     .check_id = issabel_check_id,

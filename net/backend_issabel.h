@@ -65,6 +65,25 @@ bool issabel_valid_number(const char *id);
 /* A channel name fit for hangup: 1-255 printable ASCII bytes with a '/' after the tech. */
 bool issabel_valid_channel(const char *name);
 
+/* A queue member id, "interface@queue" as the decoder builds it; split at the last '@', since
+ * interfaces may hold one (Local/201@from-queue/n). */
+bool issabel_valid_member_id(const char *id);
+/* The /manager call (path below /pbxapi, query included, every value percent-encoded) for a
+ * queue member change: queueadd, queueremove, queuepause or queueunpause, named in *action
+ * (static). now_paused is the member's "true"/"false" in the last poll (an update that gives
+ * only a reason keeps that state), or NULL. NULL with *why (static) when Issabel's manager API
+ * cannot make the change. Owned. */
+char *issabel_member_path(const struct change *c, const char *now_paused, const char **action,
+                          const char **why);
+/* A member create's second call, queuepause with the reason (queueadd takes none), or NULL when
+ * the create needs none. Owned. */
+char *issabel_member_reason_path(const struct change *c);
+/* Outcome of a /manager member action's answer (always HTTP 200 from Issabel): "ok"; no such
+ * member or queue on remove/pause (ACT_GONE); AMI unreachable and other errors (ACT_FAILED,
+ * with the server's words). *msg is set (owned) in every case. */
+enum act_outcome issabel_map_member_answer(const char *action, long status, const char *body,
+                                           size_t len, char **msg);
+
 /* What became of each id of a bulk DELETE that stopped at a missing id (404): Issabel deletes in
  * order and stops at the first missing one, so exists[] (after the answer) tells them apart. */
 enum issabel_fate {
@@ -77,7 +96,8 @@ void issabel_bulk_fates(const bool *exists, size_t n, enum issabel_fate *fate);
 
 /* Shared by the Issabel adapter's files (backend_issabel.c: tokens, decoders, calls, login, polls,
  * hangup, the adapter definition; backend_issabel_write.c: writes, bulk deletes, commit,
- * schemas). Not for other callers. */
+ * schemas; backend_issabel_members.c: queue member writes through /manager). Not for other
+ * callers. */
 struct be_act;
 struct be_reply;
 struct icall;
@@ -96,7 +116,9 @@ struct issabel {
 };
 
 /* The schemas of the editable kinds, referenced by issabel_adapter. */
-extern const struct record_schema issabel_ext_schema, issabel_rg_schema;
+extern const struct record_schema issabel_ext_schema, issabel_rg_schema, issabel_member_schema;
+/* Whether hay holds needle, ignoring ASCII case. */
+bool issabel_contains_ci(const char *hay, const char *needle);
 /* Zero the bytes of s, then free it (NULL is fine): for tokens, passwords and what holds them. */
 void issabel_wipe_free(char *s);
 /* Make an API call through the engine with the token refresh fallback: a call failed by a refused
@@ -109,5 +131,8 @@ void issabel_call(struct backend *be, const char *method, const char *path, cons
 void issabel_apply(struct backend *be, const struct change *c, struct be_act *act);
 void issabel_delete_many(struct backend *be, enum kind kind, struct be_act **acts, size_t n);
 void issabel_commit(struct backend *be, struct be_act *act);
+/* Apply one queue member change (already checked against issabel_member_schema) through
+ * /manager; ends with be_act_done(). Never counts as a configuration write. */
+void issabel_member_apply(struct backend *be, const struct change *c, struct be_act *act);
 
 #endif

@@ -3,7 +3,8 @@
  * extensions and ring groups with JSON bodies whose "reload":0 holds back Issabel's slow apply
  * until a batch ends; comma-list bulk deletes that stop at the first missing id; and commit(),
  * which applies what writes with "reload":0 saved and no later write applied. Also the schemas
- * of the editable kinds.
+ * of the editable kinds but queue members, whose writes (live AMI state, never applied) are in
+ * backend_issabel_members.c and only routed here.
  *
  * Split from backend_issabel.c (tokens, decoders, calls, login, polls, hangup and the adapter
  * definition) to keep each file a readable size. Every call goes through issabel_call(), so
@@ -455,6 +456,14 @@ static void bulk_start(struct backend *be, enum kind kind, struct be_act **acts,
 
 void issabel_delete_many(struct backend *be, enum kind kind, struct be_act **acts, size_t n)
 {
+    if (kind == KIND_QUEUEMEMBERS) {
+        /* queueremove takes one member: no comma list, and nothing to apply afterwards. */
+        for (size_t i = 0; i < n; i++) {
+            struct change c = {.op = OP_DELETE, .kind = kind, .id = be_act_id(acts[i])};
+            issabel_member_apply(be, &c, acts[i]);
+        }
+        return;
+    }
     struct be_act **ok = xcalloc(n, sizeof *ok);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
@@ -471,6 +480,10 @@ void issabel_delete_many(struct backend *be, enum kind kind, struct be_act **act
 
 void issabel_apply(struct backend *be, const struct change *c, struct be_act *act)
 {
+    if (c->kind == KIND_QUEUEMEMBERS) {
+        issabel_member_apply(be, c, act); /* live AMI state: no "reload", no commit target */
+        return;
+    }
     if (c->kind != KIND_EXTENSIONS && c->kind != KIND_RINGGROUPS) {
         be_act_done(act, ACT_REFUSED, "Issabel records of this kind cannot be changed here");
         return;

@@ -1,15 +1,18 @@
 """Issabel backend, writes through `pbxtop apply FILE.csv`: extensions and ring groups created,
 updated and deleted; the exact JSON Content-Type; "reload":0 on every write but the last;
 the comma-list bulk delete that stops at the first missing id; the extension PUT that would
-create a record Issabel does not know; the server's own refusals."""
+create a record Issabel does not know; the server's own refusals. Queue members added, paused
+(with a reason), unpaused and removed through the state-changing GETs of /pbxapi/manager, which
+are live AMI state: no reload, nothing to apply; AMI's own words for gone members and refusals,
+AMI unreachable, and the penalty change Issabel's manager API does not have."""
 
 import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from issabellib import (EXTENSIONS, apply_csv, calls, get, in_background, issabel_sim,  # noqa
-                        line_for, pbx, wait_for_request, writes)
+from issabellib import (EXTENSIONS, QUEUESTATUS, apply_csv, calls, get, in_background,  # noqa
+                        issabel_sim, line_for, pbx, wait_for_request, writes)
 
 HEAD = "op,view,id,extension,name,tech,voicemail,secret,callerid,members,ring_time,strategy\n"
 
@@ -275,3 +278,231 @@ def test_dry_run_sends_nothing(pbxtop):
         r = pbx(sim, pbxtop, ["-c", cfg, "apply", path, "-b", "office", "--dry-run"])
         assert r.rc == 0, r
         assert writes(sim.requests("office", since=seq)) == []
+
+
+# ---------------------------------------------------------------- queue members (/manager)
+
+QM_HEAD = "op,view,id,queue,interface,name,penalty,paused,paused_reason\n"
+MANAGER = "/pbxapi/manager/"
+
+
+def member(state, queue, interface):
+    return next((m for m in state["members"]
+                 if m["Queue"] == queue and m["Location"] == interface), None)
+
+
+def manager_calls(log):
+    """(action, query) of every member action sent: state-changing GETs below /manager."""
+    return [(q["path"][len(MANAGER):], q["query"]) for q in log
+            if q["path"].startswith(MANAGER + "queue") and q["path"] != QUEUESTATUS[1]]
+
+
+def assert_nothing_applied(sim, log):
+    """Member actions are live AMI state: no configuration write, no reload, no apply."""
+    assert writes(log) == [], calls(log)
+    assert sim.state("office")["applies"] == [], sim.state("office")["applies"]
+
+
+def test_member_add_pause_unpause_remove(pbxtop):
+    with issabel_sim() as sim:
+        cfg = sim.write_config()
+        iface = "Local/230@from-queue/n"           # an '@' inside the interface
+        mid = iface + "@400"
+        seq = sim.last_seq()
+        # add: the values are percent-encoded ('&' and ' ' and 'ë' arrive intact)
+        r = apply_csv(sim, pbxtop, cfg, QM_HEAD + "create,qm,,400,%s,Zoë & Co,3,false,\n" % iface)
+        assert r.rc == 0, r
+        assert line_for(r, "queuemembers create " + mid).endswith("ok: added to the queue"), r
+        m = member(sim.state("office"), "400", iface)
+        assert m and m["Name"] == "Zoë & Co" and m["Penalty"] == "3" and m["Paused"] == "0", m
+        log = sim.requests("office", since=seq)
+        assert manager_calls(log) == [("queueadd", {"queue": "400", "interface": iface,
+                                                    "penalty": "3", "paused": "0",
+                                                    "membername": "Zoë & Co"})], calls(log)
+        # pause with a reason: both arrive at the simulator, and pbxtop reads them back
+        seq = sim.last_seq()
+        r = apply_csv(sim, pbxtop, cfg, QM_HEAD + "update,qm,%s,,,,,true,coffee break\n" % mid)
+        assert r.rc == 0, r
+        assert line_for(r, "queuemembers update " + mid).endswith("ok: paused"), r
+        m = member(sim.state("office"), "400", iface)
+        assert m["Paused"] == "1" and m["PausedReason"] == "coffee break", m
+        log = sim.requests("office", since=seq)
+        assert manager_calls(log) == [("queuepause", {"queue": "400", "interface": iface,
+                                                      "reason": "coffee break"})], calls(log)
+        got = {q["id"]: q for q in get(sim, pbxtop, cfg, "qm").json}
+        assert got[mid]["paused"] is True and got[mid]["paused_reason"] == "coffee break", got
+        # a new reason alone re-pauses with it
+        seq = sim.last_seq()
+        r = apply_csv(sim, pbxtop, cfg, "op,view,id,paused_reason\nupdate,qm,%s,lunch\n" % mid)
+        assert r.rc == 0, r
+        assert member(sim.state("office"), "400", iface)["PausedReason"] == "lunch"
+        assert [a for a, _ in manager_calls(sim.requests("office", since=seq))] == ["queuepause"]
+        # unpause: Asterisk clears the reason
+        seq = sim.last_seq()
+        r = apply_csv(sim, pbxtop, cfg, "op,view,id,paused\nupdate,qm,%s,false\n" % mid)
+        assert r.rc == 0, r
+        assert line_for(r, "queuemembers update " + mid).endswith("ok: unpaused"), r
+        m = member(sim.state("office"), "400", iface)
+        assert m["Paused"] == "0" and m["PausedReason"] == "", m
+        assert manager_calls(sim.requests("office", since=seq)) == [
+            ("queueunpause", {"queue": "400", "interface": iface})]
+        # remove
+        seq = sim.last_seq()
+        r = apply_csv(sim, pbxtop, cfg, "op,view,id\ndelete,qm,%s\n" % mid)
+        assert r.rc == 0, r
+        assert line_for(r, "queuemembers delete " + mid).endswith("ok: removed from the queue")
+        assert member(sim.state("office"), "400", iface) is None
+        log = sim.requests("office", since=seq)
+        assert manager_calls(log) == [("queueremove", {"queue": "400", "interface": iface})]
+        assert_nothing_applied(sim, sim.requests("office"))
+
+
+def test_member_create_paused_with_reason_takes_two_calls(pbxtop):
+    """queueadd takes no pause reason: pbxtop adds the member paused, then pauses it again
+    with the reason."""
+    with issabel_sim() as sim:
+        cfg = sim.write_config()
+        seq = sim.last_seq()
+        r = apply_csv(sim, pbxtop, cfg, QM_HEAD + "create,qm,,401,PJSIP/231,,,true,training\n")
+        assert r.rc == 0, r
+        assert line_for(r, "create PJSIP/231@401").endswith("ok: added to the queue and paused")
+        m = member(sim.state("office"), "401", "PJSIP/231")
+        assert m["Paused"] == "1" and m["PausedReason"] == "training", m
+        assert manager_calls(sim.requests("office", since=seq)) == [
+            ("queueadd", {"queue": "401", "interface": "PJSIP/231", "paused": "1"}),
+            ("queuepause", {"queue": "401", "interface": "PJSIP/231", "reason": "training"})]
+        # a reason without pausing cannot be had: refused, nothing sent
+        seq = sim.last_seq()
+        r = apply_csv(sim, pbxtop, cfg, QM_HEAD + "create,qm,,401,PJSIP/232,,,,training\n")
+        assert r.rc == 1, r
+        assert "refused: a pause reason goes with paused=true" in line_for(r, "create PJSIP/232@401"), r
+        assert manager_calls(sim.requests("office", since=seq)) == []
+
+
+def test_member_deletes_in_a_row_are_one_call_each(pbxtop):
+    """Consecutive deletes reach the adapter as one group; queueremove takes one member."""
+    with issabel_sim() as sim:
+        cfg = sim.write_config()
+        seq = sim.last_seq()
+        r = apply_csv(sim, pbxtop, cfg, "op,view,id\ndelete,qm,Local/202@from-queue/n@400\n"
+                      "delete,qm,Local/207@from-queue/n@401\n")
+        assert r.rc == 0, r
+        log = sim.requests("office", since=seq)
+        assert sorted(q["interface"] for a, q in manager_calls(log) if a == "queueremove") == \
+            ["Local/202@from-queue/n", "Local/207@from-queue/n"], calls(log)
+        state = sim.state("office")
+        assert member(state, "400", "Local/202@from-queue/n") is None
+        assert member(state, "401", "Local/207@from-queue/n") is None
+        assert_nothing_applied(sim, log)
+
+
+def test_member_gone_meanwhile(pbxtop):
+    """A member removed after pbxtop re-read the queues (another operator): Asterisk's "Not
+    there" on remove and "Interface not found" on pause mean already gone."""
+    with issabel_sim() as sim:
+        cfg = sim.write_config()
+        seq = sim.last_seq()
+        sim.fault(backend="office", kind="delay", ms=1500, path="^/pbxapi/manager/queueremove$",
+                  count=1)
+        join = in_background(lambda: apply_csv(
+            sim, pbxtop, cfg, "op,view,id,paused\ndelete,qm,Local/202@from-queue/n@400,\n"
+            "update,qm,Local/207@from-queue/n@401,true\n"))
+        wait_for_request(sim, "GET", "/pbxapi/manager/queueremove", since=seq)
+        sim.op("office", "remove_member", queue="400", interface="Local/202@from-queue/n")
+        sim.op("office", "remove_member", queue="401", interface="Local/207@from-queue/n")
+        r = join()
+        assert r.rc == 0, r
+        assert "gone" in line_for(r, "delete Local/202@from-queue/n@400"), r
+        assert "gone" in line_for(r, "update Local/207@from-queue/n@401"), r
+        assert "2 already gone" in r.err, r
+        log = sim.requests("office", since=seq)
+        assert [a for a, _ in manager_calls(log)] == ["queueremove", "queuepause"], calls(log)
+
+
+def test_member_remove_of_static_member_fails_with_amis_words(pbxtop):
+    with issabel_sim() as sim:
+        cfg = sim.write_config()
+        r = apply_csv(sim, pbxtop, cfg, "op,view,id\ndelete,qm,Local/201@from-queue/n@400\n")
+        assert r.rc == 1, r
+        assert "failed: Unable to remove interface: Not dynamic" in \
+            line_for(r, "delete Local/201@from-queue/n@400"), r
+        assert member(sim.state("office"), "400", "Local/201@from-queue/n")
+
+
+def test_member_ami_unreachable_fails_with_the_reason(pbxtop):
+    with issabel_sim() as sim:
+        cfg = sim.write_config()
+        seq = sim.last_seq()
+        sim.fault(backend="office", kind="delay", ms=1500, path="^/pbxapi/manager/queueadd$",
+                  count=1)
+        join = in_background(lambda: apply_csv(sim, pbxtop, cfg, QM_HEAD +
+                                               "create,qm,,400,PJSIP/240,,,,\n"))
+        wait_for_request(sim, "GET", "/pbxapi/manager/queueadd", since=seq)
+        sim.op("office", "set_ami", up=False)   # Asterisk goes away while Issabel gets to it
+        r = join()
+        assert r.rc == 1, r
+        line = line_for(r, "create PJSIP/240@400")
+        assert "failed: Issabel could not talk to Asterisk (Could not connect to AMI)" in line, r
+        sim.op("office", "set_ami", up=True)
+        assert member(sim.state("office"), "400", "PJSIP/240") is None
+
+
+def test_member_penalty_update_refused_before_sending(pbxtop):
+    """Issabel's manager API has no penalty change: the schema refuses it (exit 2)."""
+    with issabel_sim() as sim:
+        cfg = sim.write_config()
+        seq = sim.last_seq()
+        r = apply_csv(sim, pbxtop, cfg, "op,view,id,penalty,paused\n"
+                      "update,qm,Local/207@from-queue/n@401,,true\n"
+                      "update,qm,Local/202@from-queue/n@400,5,\n")
+        assert r.rc == 2, r
+        assert "invalid: penalty: can only be set when the record is created" in \
+            line_for(r, "update Local/202@from-queue/n@400"), r
+        assert "nothing was sent" in r.err, r
+        log = sim.requests("office", since=seq)
+        assert manager_calls(log) == [] and writes(log) == [], calls(log)
+        assert member(sim.state("office"), "400", "Local/202@from-queue/n")["Penalty"] == "1"
+        # an id that is no interface@queue is refused too
+        r = apply_csv(sim, pbxtop, cfg, "op,view,id,paused\nupdate,qm,PJSIP/201,true\n")
+        assert r.rc == 2 and "interface@queue" in r.out, r
+        assert manager_calls(sim.requests("office", since=seq)) == []
+
+
+def test_member_changes_leave_the_reload_alone(pbxtop):
+    """A member change as the batch's last item carries no apply: the extension saved with
+    "reload":0 before it is applied by the commit step, once."""
+    with issabel_sim() as sim:
+        cfg = sim.write_config()
+        seq = sim.last_seq()
+        r = apply_csv(sim, pbxtop, cfg, "op,view,id,extension,name,paused\n"
+                      "create,extensions,,251,Agent,\n"
+                      "update,qm,Local/207@from-queue/n@401,,,true\n")
+        assert r.rc == 0, r
+        log = sim.requests("office", since=seq)
+        post = next(q for q in log if q["method"] == "POST" and q["path"] == EXTENSIONS[1])
+        assert body(post)["reload"] == 0, post
+        assert [a for a, _ in manager_calls(log)] == ["queuepause"], calls(log)
+        puts = [q for q in log if q["method"] == "PUT"]
+        assert [q["path"] for q in puts] == ["/pbxapi/extensions/251"], calls(log)
+        assert [a["path"] for a in sim.state("office")["applies"]] == ["/pbxapi/extensions/251"]
+
+
+def test_member_action_with_expired_token_is_renewed_and_sent_once_more(pbxtop):
+    """The manager GETs take the same JWT path as every call: HTTP 200 {"status":"expired"}
+    renews the token, and the pause goes out again and lands once."""
+    with issabel_sim(token_ttl=1) as sim:
+        cfg = sim.write_config()
+        seq = sim.last_seq()
+        sim.fault(backend="office", kind="delay", ms=1500, path="^/pbxapi/manager/queuepause$",
+                  count=1)
+        r = apply_csv(sim, pbxtop, cfg, "op,view,id,paused,paused_reason\n"
+                      "update,qm,Local/207@from-queue/n@401,true,meeting\n")
+        assert r.rc == 0, r
+        log = sim.requests("office", since=seq)
+        names = calls(log)
+        pauses = [i for i, c in enumerate(names) if c == ("GET", MANAGER + "queuepause")]
+        assert len(pauses) == 2, names
+        assert ("GET", "/pbxapi/authenticate/renewtoken") in names[pauses[0]:pauses[1]], names
+        m = member(sim.state("office"), "401", "Local/207@from-queue/n")
+        assert m["Paused"] == "1" and m["PausedReason"] == "meeting", m
+        assert sim.state("office")["renewals"] >= 1

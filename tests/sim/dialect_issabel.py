@@ -19,7 +19,11 @@ Wire behaviour follows shared/contracts/jade-sark-issabel.md sections 4 and 5:
   the body has reload other than 1/"1"/"true" (an extension DELETE always applies);
 - /pbxapi/manager/*: raw AMI event arrays or {"status":"ok|error","message":...}, always
   HTTP 200; {"status":"error","reason":"Could not connect to AMI"} while AMI is down (and
-  500 error envelopes from the REST resources).
+  500 error envelopes from the REST resources);
+- queueadd/queueremove/queuepause/queueunpause with AMI's own messages: a pause reason is
+  kept while paused (state "members" shows it as PausedReason), only dynamic members can be
+  removed ("Not dynamic"), "Not there" / "Interface not found" for a missing member, "No such
+  queue", "Already there".
 """
 
 import base64
@@ -648,39 +652,69 @@ class IssabelDialect(Dialect):
         return next((m for m in self.members if m["Queue"] == q.get("queue")
                      and m["Location"] == q.get("interface")), None)
 
+    def _queue_exists(self, name):
+        return any(p["Queue"] == name for p in self.queue_params)
+
+    def _manager_reply(self, ok, message):
+        # Issabel pastes the AMI Message into hand-built JSON without escaping it.
+        return self._raw('{"status":"%s", "message":"%s"}' % ("ok" if ok else "error", message))
+
     def _pause(self, q, paused):
+        """AMI QueuePause: the reason is kept only while paused (Asterisk clears it on
+        unpause); pausing a paused member again replaces its reason."""
         member = self._find_member(q)
         if member is None:
-            return self._raw('{"status":"error", "message":"Interface not found"}')
+            return self._manager_reply(False, "Interface not found")
         member["Paused"] = "1" if paused else "0"
         member["PausedReason"] = q.get("reason", "") if paused else ""
         if paused:
             member["LastPause"] = str(int(time.time()))
-        return self._raw('{"status":"ok", "message":"Interface %s successfully"}' % (
+        return self._manager_reply(True, "Interface %s successfully" % (
             "paused" if paused else "unpaused"))
 
     def _queue_remove(self, q):
+        """AMI QueueRemove: only dynamic members (added at run time) can be removed."""
+        if not self._queue_exists(q.get("queue")):
+            return self._manager_reply(False, "Unable to remove interface from queue: "
+                                              "No such queue")
         member = self._find_member(q)
         if member is None:
-            return self._raw('{"status":"error", "message":"Unable to remove interface: '
-                             'Not there"}')
+            return self._manager_reply(False, "Unable to remove interface: Not there")
+        if member["Membership"] != "dynamic":
+            return self._manager_reply(False, "Unable to remove interface: Not dynamic")
         self.members.remove(member)
-        return self._raw('{"status":"ok", "message":"Removed interface from queue"}')
+        return self._manager_reply(True, "Removed interface from queue")
+
+    @staticmethod
+    def _ast_true(value):
+        return (value or "").strip().lower() in ("yes", "true", "y", "t", "1", "on")
+
+    @staticmethod
+    def _penalty(value):
+        """Asterisk reads the penalty with %d and takes 0 for anything unreadable or
+        negative."""
+        m = re.match(r"\s*([+-]?\d+)", value or "")
+        n = int(m.group(1)) if m else 0
+        return str(n if 0 <= n < 2 ** 31 else 0)
 
     def _queue_add(self, q):
-        if not any(p["Queue"] == q.get("queue") for p in self.queue_params) or \
-                not q.get("interface") or self._find_member(q) is not None:
-            return self._raw('{"status":"error", "message":"Unable to add interface: '
-                             'Already there"}')
+        """AMI QueueAdd: Paused is read as a truth word (yes, true, 1, on...)."""
+        if not q.get("queue") or not q.get("interface"):
+            return self._manager_reply(False, "'Queue' and 'Interface' must be specified.")
+        if not self._queue_exists(q["queue"]):
+            return self._manager_reply(False, "Unable to add interface to queue: No such queue")
+        if self._find_member(q) is not None:
+            return self._manager_reply(False, "Unable to add interface: Already there")
         self.members.append({
             "Event": "QueueMember", "Queue": q["queue"],
             "Name": q.get("membername") or q["interface"], "Location": q["interface"],
             "StateInterface": q.get("stateinterface") or q["interface"],
-            "Membership": "dynamic", "Penalty": q.get("penalty", "0"), "CallsTaken": "0",
-            "LastCall": "0", "LastPause": "0", "LoginTime": str(int(time.time())),
-            "InCall": "0", "Status": "1", "Paused": "1" if q.get("paused") == "1" else "0",
+            "Membership": "dynamic", "Penalty": self._penalty(q.get("penalty")),
+            "CallsTaken": "0", "LastCall": "0", "LastPause": "0",
+            "LoginTime": str(int(time.time())), "InCall": "0", "Status": "1",
+            "Paused": "1" if self._ast_true(q.get("paused")) else "0",
             "PausedReason": "", "Wrapuptime": "0"})
-        return self._raw('{"status":"ok", "message":"Added interface to queue"}')
+        return self._manager_reply(True, "Added interface to queue")
 
     # ------------------------------------------------------------ seeded state
 
@@ -782,6 +816,7 @@ class IssabelDialect(Dialect):
             "remove_extension": self._op_remove_extension,
             "add_ringgroup": self._op_add_ringgroup,
             "remove_ringgroup": self._op_remove_ringgroup,
+            "remove_member": self._op_remove_member,
         }
         if op not in ops:
             raise ValueError("unknown op %r; issabel knows %s" % (op, ", ".join(sorted(ops))))
@@ -892,3 +927,13 @@ class IssabelDialect(Dialect):
         if self.ringgroups.pop(args.get("extension"), None) is None:
             raise ValueError("no ring group %r" % (args.get("extension"),))
         return {"removed": args["extension"]}
+
+    def _op_remove_member(self, args):
+        """A member gone behind pbxtop's back (another operator, a logout): `queue` and
+        `interface` (the Location) name it, static or dynamic."""
+        member = self._find_member(args)
+        if member is None:
+            raise ValueError("no member %r in queue %r" % (args.get("interface"),
+                                                          args.get("queue")))
+        self.members.remove(member)
+        return {"removed": "%s@%s" % (member["Location"], member["Queue"])}

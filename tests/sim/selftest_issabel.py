@@ -355,6 +355,68 @@ def test_manager(h):
     h.sim.op("set_ami", up=True)
 
 
+def test_manager_queue_members(h):
+    def call(action, **params):
+        reply = h.get("/pbxapi/manager/%s?%s" % (action, urllib.parse.urlencode(params)))
+        expect(reply.status == 200, "%s: HTTP %d %r" % (action, reply.status, reply.raw))
+        return reply.json
+
+    def member(queue, iface):
+        found = [m for m in h.sim.state()["members"]
+                 if m["Queue"] == queue and m["Location"] == iface]
+        return found[0] if found else None
+
+    iface = "Local/230@from-queue/n"      # an '@' inside the interface, as Issabel has them
+    ok = {"status": "ok", "message": "Added interface to queue"}
+    expect(call("queueadd", queue="400", interface=iface, penalty="3", paused="true",
+                membername="Zoë & Co") == ok, "queueadd")
+    m = member("400", iface)
+    expect(m and m["Name"] == "Zoë & Co" and m["Penalty"] == "3" and m["Paused"] == "1" and
+           m["Membership"] == "dynamic" and m["PausedReason"] == "", m)
+    expect(call("queueadd", queue="400", interface=iface)["message"] ==
+           "Unable to add interface: Already there", "twice")
+    expect(call("queueadd", queue="499", interface=iface)["message"] ==
+           "Unable to add interface to queue: No such queue", "no queue")
+    expect(call("queueadd", queue="400")["status"] == "error", "no interface")
+    # the reason arrives in the member's state, is replaced by a new pause, cleared by unpause
+    expect(call("queuepause", queue="400", interface=iface, reason="coffee break") ==
+           {"status": "ok", "message": "Interface paused successfully"}, "pause")
+    expect(member("400", iface)["PausedReason"] == "coffee break", member("400", iface))
+    call("queuepause", queue="400", interface=iface, reason="lunch")
+    expect(member("400", iface)["PausedReason"] == "lunch", member("400", iface))
+    expect(call("queueunpause", queue="400", interface=iface)["message"] ==
+           "Interface unpaused successfully", "unpause")
+    m = member("400", iface)
+    expect(m["Paused"] == "0" and m["PausedReason"] == "", m)
+    expect(call("queuepause", queue="400", interface="PJSIP/999") ==
+           {"status": "error", "message": "Interface not found"}, "pause unknown")
+    # only dynamic members can be removed
+    static = next(m for m in h.sim.state()["members"] if m["Membership"] == "static")
+    expect(call("queueremove", queue=static["Queue"], interface=static["Location"])["message"]
+           == "Unable to remove interface: Not dynamic", "static")
+    expect(call("queueremove", queue="400", interface=iface) ==
+           {"status": "ok", "message": "Removed interface from queue"}, "remove")
+    expect(member("400", iface) is None, "removed")
+    expect(call("queueremove", queue="400", interface=iface)["message"] ==
+           "Unable to remove interface: Not there", "remove twice")
+    expect(call("queueremove", queue="499", interface=iface)["message"] ==
+           "Unable to remove interface from queue: No such queue", "remove no queue")
+    # odd penalties become 0, as Asterisk reads them
+    call("queueadd", queue="401", interface="PJSIP/231", penalty="-4", paused="no")
+    m = member("401", "PJSIP/231")
+    expect(m["Penalty"] == "0" and m["Paused"] == "0" and m["Name"] == "PJSIP/231", m)
+    # a member removed behind the API's back (the control op), then AMI down
+    h.sim.op("remove_member", queue="401", interface="PJSIP/231")
+    expect(member("401", "PJSIP/231") is None, "remove_member op")
+    h.sim.op("set_ami", up=False)
+    try:
+        expect(call("queueadd", queue="400", interface=iface) ==
+               {"status": "error", "reason": "Could not connect to AMI"}, "AMI down")
+        expect(member("400", iface) is None, "nothing added while AMI is down")
+    finally:
+        h.sim.op("set_ami", up=True)
+
+
 def test_framework_errors(h):
     reply = h.get("/pbxapi/nosuchthing")
     expect(reply.status == 404 and b"<" in reply.raw, "F3 page: %r" % reply.raw)
