@@ -13,6 +13,7 @@
 
 #include "tui/clock.h"
 #include "tui/dialog.h"
+#include "tui/keymap.h"
 #include "tui/log.h"
 #include "tui/screen.h"
 #include "tui/text.h"
@@ -391,6 +392,8 @@ int app_run(struct config *cfg, const struct app_opts *opts)
                  "view '%s': expected extensions (ext), ringgroups (rg), channels (ch), "
                  "queuemembers (qm) or queues (q)",
                  opts->view);
+    if (keymap_apply(cfg->path, cfg->keys, cfg->nkeys, &err))
+        die_code(2, "%s", err);
     app.fleet = fleet_new(cfg->backends, cfg->nbackends, &fo, &err);
     if (!app.fleet)
         die_code(2, "%s:%s", cfg->path, err);

@@ -142,36 +142,14 @@ static void draw_header(struct app *app, const char *right)
     free(name);
 }
 
-/* "F9/X Hang up": F-keys first, at most two keys. */
-static void hint_keys(enum action act, char *buf, size_t size)
-{
-    size_t n, o = 0;
-    const struct binding *b = input_bindings(&n);
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (b[i].act != act)
-            continue;
-        int shown = 0;
-        for (int pass = 0; pass < 2; pass++) {
-            for (size_t k = 0; k < 4 && b[i].keys[k] && shown < 2; k++) {
-                bool fkey = b[i].keys[k] >= KEY_F(1) && b[i].keys[k] <= KEY_F(12);
-                if (fkey != (pass == 0))
-                    continue;
-                o += (size_t)snprintf(buf + o, size - o, "%s%s", shown ? "/" : "",
-                                      input_key_name(b[i].keys[k]));
-                shown++;
-            }
-        }
-    }
-}
-
 static int hints_width(const struct keyhint *h)
 {
     char keys[32];
     int w = 0;
     for (; h && h->act != ACT_NONE; h++) {
-        hint_keys(h->act, keys, sizeof keys);
-        w += (int)strlen(keys) + 1 + (int)strlen(h->label) + 2;
+        input_hint_keys(h->act, keys, sizeof keys);
+        if (*keys)
+            w += (int)strlen(keys) + 1 + (int)strlen(h->label) + 2;
     }
     return w;
 }
@@ -181,7 +159,9 @@ static void draw_hints(const struct keyhint *h, int x)
     char keys[32];
     (void)move(LINES - 1, x);
     for (; h && h->act != ACT_NONE; h++) {
-        hint_keys(h->act, keys, sizeof keys);
+        input_hint_keys(h->act, keys, sizeof keys);
+        if (!*keys)
+            continue; /* unbound in the config: a label without a key would mislead */
         attrset(theme_attr(ROLE_HINT_KEY));
         (void)addstr(keys);
         attrset(theme_attr(ROLE_STATUS));
