@@ -15,6 +15,7 @@
 #include "tui/dialog.h"
 #include "tui/keymap.h"
 #include "tui/log.h"
+#include "tui/prompt.h"
 #include "tui/screen.h"
 #include "tui/text.h"
 #include "tui/uibatch.h"
@@ -90,10 +91,11 @@ void app_push_view(struct app *app, const struct view_ops *ops)
     app->dirty = true;
 }
 
-/* A view's batches outlive it; they stop calling it first. */
+/* A view's batches and its prompt outlive it; they stop calling it first. */
 static void destroy_view(struct app *app, struct view_inst *v)
 {
     ui_batch_detach(app, v->state);
+    app_prompt_detach(app, v->state);
     v->ops->destroy(v->state);
     v->state = NULL;
 }
@@ -274,6 +276,10 @@ static void app_key(struct app *app, int ch)
         }
         return;
     }
+    if (app->prompt) {
+        prompt_key(app, ch);
+        return;
+    }
     if (app->dialog) {
         dialog_key_pressed(app, ch);
         return;
@@ -373,6 +379,7 @@ static void app_done(struct app *app)
     while (app->nviews > 0)
         destroy_view(app, &app->views[--app->nviews]);
     dialog_free(app->dialog);
+    prompt_cleanup(app);
     free(app->flash);
 }
 

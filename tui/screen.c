@@ -12,6 +12,7 @@
 #include "tui/app.h"
 #include "tui/clock.h"
 #include "tui/dialog.h"
+#include "tui/prompt.h"
 #include "tui/text.h"
 #include "views/view.h"
 
@@ -199,6 +200,23 @@ static void draw_status(struct app *app, const char *left)
     attrset(A_NORMAL);
 }
 
+/* The open prompt takes the status line; a message (completion candidates, an error) shows
+ * on the row above it. Returns the prompt's cursor column. */
+static int draw_prompt(struct app *app)
+{
+    if (app->flash) {
+        char buf[512];
+        char *safe = text_sanitized(app->flash, app->text_flags);
+        attrset(theme_attr(app->flash_err ? ROLE_FLASH_ERR : ROLE_FLASH_OK));
+        (void)mvhline(LINES - 2, 0, ' ', COLS);
+        (void)text_fit(safe, COLS - 2, buf, sizeof buf, app->text_flags);
+        (void)mvaddstr(LINES - 2, 1, buf);
+        attrset(A_NORMAL);
+        free(safe);
+    }
+    return prompt_draw(app, LINES - 1, COLS);
+}
+
 static void draw_too_small(void)
 {
     char msg[96];
@@ -213,6 +231,7 @@ void screen_draw(struct app *app)
     char right[64] = "", left[256] = "";
     const struct view_inst *top = &app->views[app->nviews - 1];
     const struct view_inst *base = &app->views[0];
+    int cursor_x = -1;
     if (app->full_redraw)
         clearok(curscr, TRUE);
     app->full_redraw = false;
@@ -226,10 +245,17 @@ void screen_draw(struct app *app)
         werase(body);
         top->ops->draw(top->state, body);
         touchwin(stdscr);
-        draw_status(app, left);
+        if (!app->prompt)
+            draw_status(app, left);
         if (app->dialog)
             dialog_draw(app->dialog, stdscr, LINES, COLS, app->text_flags);
+        if (app->prompt)
+            cursor_x = draw_prompt(app);
     }
+    /* The terminal cursor shows only where text is being typed. */
+    (void)curs_set(cursor_x >= 0 ? 1 : 0);
+    if (cursor_x >= 0)
+        (void)move(LINES - 1, cursor_x);
     wnoutrefresh(stdscr);
     doupdate();
 }
