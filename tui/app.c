@@ -13,7 +13,9 @@
 
 #include "tui/clock.h"
 #include "tui/dialog.h"
+#include "tui/keymap.h"
 #include "tui/log.h"
+#include "tui/prompt.h"
 #include "tui/screen.h"
 #include "tui/text.h"
 #include "tui/uibatch.h"
@@ -89,10 +91,11 @@ void app_push_view(struct app *app, const struct view_ops *ops)
     app->dirty = true;
 }
 
-/* A view's batches outlive it; they stop calling it first. */
+/* A view's batches and its prompt outlive it; they stop calling it first. */
 static void destroy_view(struct app *app, struct view_inst *v)
 {
     ui_batch_detach(app, v->state);
+    app_prompt_detach(app, v->state);
     v->ops->destroy(v->state);
     v->state = NULL;
 }
@@ -277,6 +280,10 @@ static void app_key(struct app *app, int ch)
         }
         return;
     }
+    if (app->prompt) {
+        prompt_key(app, ch);
+        return;
+    }
     if (app->dialog) {
         dialog_key_pressed(app, ch);
         return;
@@ -376,6 +383,7 @@ static void app_done(struct app *app)
     while (app->nviews > 0)
         destroy_view(app, &app->views[--app->nviews]);
     dialog_free(app->dialog);
+    prompt_cleanup(app);
     free(app->flash);
 }
 
@@ -394,6 +402,8 @@ int app_run(struct config *cfg, const struct app_opts *opts)
                  "view '%s': expected extensions (ext), ringgroups (rg), channels (ch), "
                  "queuemembers (qm), queues (q) or backends (be)",
                  opts->view);
+    if (keymap_apply(cfg->path, cfg->keys, cfg->nkeys, &err))
+        die_code(2, "%s", err);
     app.fleet = fleet_new(cfg->backends, cfg->nbackends, &fo, &err);
     if (!app.fleet)
         die_code(2, "%s:%s", cfg->path, err);

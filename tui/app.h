@@ -12,6 +12,8 @@
 #include "tui/xalloc.h"
 
 struct dialog;
+struct history;
+struct prompt;
 struct ui_batch;
 struct view_ops;
 
@@ -56,6 +58,8 @@ struct app {
     int64_t last_second;
     int64_t paused_at;        /* when Z paused polling (monotonic ms) */
     struct ui_batch *batches; /* changes under way (tui/uibatch.c) */
+    struct prompt *prompt;    /* the open prompt (tui/prompt.c), or NULL */
+    struct history *history;  /* the prompts' recall lists, by prompt_kind */
 };
 
 /* Run the console on cfg until the user quits. Returns the process exit code. */
@@ -91,5 +95,8 @@ typedef void (*prompt_done_fn)(void *ud, const char *text, bool accepted);
  * prompt while one is open cancels the old one first. */
 void app_prompt(struct app *app, enum prompt_kind kind, const char *label, const char *initial,
                 prompt_change_fn change, prompt_done_fn done, void *ud);
+/* The owner `ud` of the open prompt is going away: close the prompt without calling it.
+ * Does nothing when the prompt belongs to someone else. */
+void app_prompt_detach(struct app *app, void *ud);
 
 #endif

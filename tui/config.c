@@ -24,6 +24,8 @@ struct parser {
     struct config *cfg;
     struct backend_conf *be; /* section being read; NULL in [pbxtop] */
     bool in_global;
+    int keys_line; /* where [keys] starts; 0 until then */
+    bool in_keys;
     int global_lines[4]; /* where the [pbxtop] keys were set, in known_global order */
     char *err;
 };
@@ -202,18 +204,38 @@ static bool valid_name(const char *s)
            strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
+/* A [keys] line: what it binds is checked when the console starts, against its key table;
+ * the same action twice would leave the reader guessing which line wins. */
+static int keys_key(struct parser *p, const char *action, const char *keys)
+{
+    struct config *c = p->cfg;
+    for (size_t i = 0; i < c->nkeys; i++) {
+        if (strcmp(c->keys[i].action, action) == 0)
+            return fail(p, "%s: set twice in [keys] (first on line %d)", action, c->keys[i].line);
+    }
+    c->keys = xrealloc(c->keys, (c->nkeys + 1) * sizeof *c->keys);
+    c->keys[c->nkeys++] = (struct key_conf){xstrdup(action), xstrdup(keys), p->line};
+    return 0;
+}
+
 static int section(struct parser *p, char *name)
 {
     struct config *c = p->cfg;
+    p->in_global = p->in_keys = false;
+    p->be = NULL;
     if (strcmp(name, "pbxtop") == 0) {
         p->in_global = true;
-        p->be = NULL;
         return 0;
     }
     if (!valid_name(name))
         return fail(p, "section name '%s' may hold only letters, digits, '_', '.' and '-'", name);
-    if (strcmp(name, "keys") == 0)
-        return fail(p, "[%s] (key rebinding) is not supported by this version", name);
+    if (strcmp(name, "keys") == 0) {
+        if (p->keys_line)
+            return fail(p, "[keys] appears twice (first on line %d)", p->keys_line);
+        p->keys_line = p->line;
+        p->in_keys = true;
+        return 0;
+    }
     for (size_t i = 0; i < c->nbackends; i++) {
         if (strcmp(c->backends[i].name, name) == 0)
             return fail(p, "backend [%s] is defined twice", name);
@@ -223,7 +245,6 @@ static int section(struct parser *p, char *name)
     memset(p->be, 0, sizeof *p->be);
     p->be->name = xstrdup(name);
     p->be->line = p->line;
-    p->in_global = false;
     return 0;
 }
 
@@ -284,6 +305,8 @@ static int line(struct parser *p, char *s)
         return fail(p, "a line starts with '=' (no key)");
     if (value_of(p, key, eq + 1, &val))
         return -1;
+    if (p->in_keys)
+        return keys_key(p, key, val); /* an empty value unbinds the action */
     if (!*val)
         return fail(p, "%s: empty value", key);
     if (!p->in_global && !p->be)
@@ -395,6 +418,11 @@ void config_done(struct config *cfg)
     for (char **r = cfg->pause_reasons; r && *r; r++)
         free(*r);
     free(cfg->pause_reasons);
+    for (size_t i = 0; i < cfg->nkeys; i++) {
+        free(cfg->keys[i].action);
+        free(cfg->keys[i].keys);
+    }
+    free(cfg->keys);
     free(cfg->theme);
     free(cfg->path);
     memset(cfg, 0, sizeof *cfg);

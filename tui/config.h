@@ -1,5 +1,5 @@
-/* config.ini (DESIGN.md §4): a [pbxtop] section and one section per backend. Every error
- * names the file, the line and the key. */
+/* config.ini (DESIGN.md §4): a [pbxtop] section, one section per backend, and [keys] (key
+ * rebinding, DESIGN.md §6). Every error names the file, the line and the key. */
 #ifndef PBXTOP_TUI_CONFIG_H
 #define PBXTOP_TUI_CONFIG_H
 
@@ -7,6 +7,14 @@
 #include <stddef.h>
 
 #include "net/backend.h"
+
+/* One line of the [keys] section, "ACTION = KEY[, KEY...]", kept as text: the console
+ * checks it against its key table (tui/keymap.c). */
+struct key_conf {
+    char *action;
+    char *keys; /* "" unbinds */
+    int line;
+};
 
 struct config {
     char *path;
@@ -16,6 +24,8 @@ struct config {
     char **pause_reasons; /* NULL-terminated, or NULL */
     struct backend_conf *backends;
     size_t nbackends;
+    struct key_conf *keys; /* the [keys] section, in file order */
+    size_t nkeys;
 };
 
 /* $XDG_CONFIG_HOME/pbxtop/config.ini, else ~/.config/pbxtop/config.ini. Owned by caller. */

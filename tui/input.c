@@ -1,11 +1,15 @@
 #include "tui/input.h"
 
 #include <curses.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-/* No destructive action sits on a Ctrl key; each F-key has a letter twin. */
-static const struct binding bindings[] = {
+/* The keys pbxtop starts with. No destructive action sits on a Ctrl key; each F-key has a
+ * letter twin. The config's [keys] section changes a copy (table, below). */
+static const struct binding defaults[] = {
     {ACT_DESTROY,
      "hangup",
      "hang up / remove / delete the marked rows, else the current one",
@@ -45,14 +49,44 @@ static const struct binding bindings[] = {
     {ACT_COMMAND, "command", "command mode (:ext :ch :backend NAME :w FILE ...)", {':', 0}},
 };
 
-#define NBINDINGS (sizeof bindings / sizeof bindings[0])
+#define NBINDINGS (sizeof defaults / sizeof defaults[0])
+
+static struct binding table[NBINDINGS];
+static bool table_ready;
+
+/* The table as bound now; the defaults until input_bind() changes it. */
+static struct binding *bound(void)
+{
+    if (!table_ready)
+        input_reset();
+    return table;
+}
+
+void input_reset(void)
+{
+    memcpy(table, defaults, sizeof table);
+    table_ready = true;
+}
+
+/* One code for keys that terminals send in several ways: Enter as CR, LF or KEY_ENTER,
+ * Backspace as DEL, ^H or KEY_BACKSPACE. */
+static int canon(int ch)
+{
+    if (ch == '\r' || ch == KEY_ENTER)
+        return '\n';
+    if (ch == 127 || ch == KEY_CTRL('h'))
+        return KEY_BACKSPACE;
+    return ch;
+}
 
 enum action input_action(int ch)
 {
+    const struct binding *b = bound();
+    ch = canon(ch);
     for (size_t i = 0; i < NBINDINGS; i++) {
-        for (size_t k = 0; k < 4 && bindings[i].keys[k]; k++) {
-            if (bindings[i].keys[k] == ch)
-                return bindings[i].act;
+        for (size_t k = 0; k < INPUT_MAX_KEYS && b[i].keys[k]; k++) {
+            if (canon(b[i].keys[k]) == ch)
+                return b[i].act;
         }
     }
     return ACT_NONE;
@@ -61,41 +95,108 @@ enum action input_action(int ch)
 const struct binding *input_bindings(size_t *n)
 {
     *n = NBINDINGS;
-    return bindings;
+    return bound();
 }
+
+enum action input_action_named(const char *name)
+{
+    const struct binding *b = bound();
+    for (size_t i = 0; i < NBINDINGS; i++) {
+        if (strcmp(b[i].name, name) == 0)
+            return b[i].act;
+    }
+    return ACT_NONE;
+}
+
+static struct binding *binding_of(enum action act)
+{
+    struct binding *b = bound();
+    for (size_t i = 0; i < NBINDINGS; i++) {
+        if (b[i].act == act)
+            return &b[i];
+    }
+    return NULL;
+}
+
+int input_first_key(enum action act)
+{
+    const struct binding *b = binding_of(act);
+    return b ? b->keys[0] : 0;
+}
+
+/* Take key ch away from every action that has it. */
+static void unbind_key(int ch)
+{
+    struct binding *b = bound();
+    for (size_t i = 0; i < NBINDINGS; i++) {
+        size_t o = 0;
+        for (size_t k = 0; k < INPUT_MAX_KEYS && b[i].keys[k]; k++) {
+            if (canon(b[i].keys[k]) != ch)
+                b[i].keys[o++] = b[i].keys[k];
+        }
+        for (; o < INPUT_MAX_KEYS; o++)
+            b[i].keys[o] = 0;
+    }
+}
+
+int input_bind(enum action act, const int *keys, size_t n)
+{
+    struct binding *b = binding_of(act);
+    int want[INPUT_MAX_KEYS];
+    size_t nwant = 0;
+    if (!b)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int ch = canon(keys[i]);
+        bool dup = false;
+        for (size_t j = 0; j < nwant; j++)
+            dup = dup || want[j] == ch;
+        if (ch <= 0 || (!dup && nwant == INPUT_MAX_KEYS))
+            return -1;
+        if (!dup)
+            want[nwant++] = ch;
+    }
+    memset(b->keys, 0, sizeof b->keys);
+    for (size_t i = 0; i < nwant; i++)
+        unbind_key(want[i]);
+    memcpy(b->keys, want, nwant * sizeof want[0]);
+    return 0;
+}
+
+bool input_key_is_ctrl(int ch)
+{
+    return ch > 0 && ch < 32 && ch != '\t' && ch != '\n' && ch != '\r' && ch != KEY_ESC;
+}
+
+/* Keys with a name of their own; the first name of a key is how it is shown. */
+static const struct {
+    const char *name;
+    int key;
+} named_keys[] = {
+    {"Space", ' '},          {"Tab", '\t'},
+    {"S-Tab", KEY_BTAB},     {"Shift-Tab", KEY_BTAB},
+    {"BTab", KEY_BTAB},      {"Esc", KEY_ESC},
+    {"Escape", KEY_ESC},     {"Enter", '\n'},
+    {"Return", '\n'},        {"Del", KEY_DC},
+    {"Delete", KEY_DC},      {"Ins", KEY_IC},
+    {"Insert", KEY_IC},      {"Backspace", KEY_BACKSPACE},
+    {"BS", KEY_BACKSPACE},   {"Up", KEY_UP},
+    {"Down", KEY_DOWN},      {"Left", KEY_LEFT},
+    {"Right", KEY_RIGHT},    {"PgUp", KEY_PPAGE},
+    {"PageUp", KEY_PPAGE},   {"PgDn", KEY_NPAGE},
+    {"PageDown", KEY_NPAGE}, {"Home", KEY_HOME},
+    {"End", KEY_END},        {"Comma", ','},
+};
+
+#define NNAMED (sizeof named_keys / sizeof named_keys[0])
 
 const char *input_key_name(int ch)
 {
     static char buf[16];
-    switch (ch) {
-    case ' ':
-        return "Space";
-    case '\t':
-        return "Tab";
-    case KEY_BTAB:
-        return "S-Tab";
-    case KEY_ESC:
-        return "Esc";
-    case KEY_DC:
-        return "Del";
-    case KEY_UP:
-        return "Up";
-    case KEY_DOWN:
-        return "Down";
-    case KEY_PPAGE:
-        return "PgUp";
-    case KEY_NPAGE:
-        return "PgDn";
-    case KEY_HOME:
-        return "Home";
-    case KEY_END:
-        return "End";
-    case '\n':
-    case '\r':
-    case KEY_ENTER:
-        return "Enter";
-    default:
-        break;
+    ch = canon(ch);
+    for (size_t i = 0; i < NNAMED; i++) {
+        if (named_keys[i].key == ch && ch != ',')
+            return named_keys[i].name;
     }
     if (ch >= KEY_F(1) && ch <= KEY_F(12))
         (void)snprintf(buf, sizeof buf, "F%d", ch - KEY_F(0));
@@ -108,14 +209,78 @@ const char *input_key_name(int ch)
     return buf;
 }
 
+/* "^R", "Ctrl-R", "C-r": the control code of the letter (or of @ [ \\ ] ^ _), else -1. */
+static int parse_ctrl(const char *name)
+{
+    const char *c = NULL;
+    if (name[0] == '^' && name[1])
+        c = name + 1;
+    else if (strncasecmp(name, "Ctrl-", 5) == 0 && name[5])
+        c = name + 5;
+    else if (strncasecmp(name, "C-", 2) == 0 && name[2])
+        c = name + 2;
+    if (!c || c[1])
+        return -1;
+    int up = (*c >= 'a' && *c <= 'z') ? *c - 'a' + 'A' : *c;
+    return up >= '@' && up <= '_' ? up - '@' : -1;
+}
+
+int input_key_parse(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 1 && name[0] > ' ' && name[0] < 127)
+        return name[0]; /* case matters: x and X are different keys */
+    for (size_t i = 0; i < NNAMED; i++) {
+        if (strcasecmp(named_keys[i].name, name) == 0)
+            return named_keys[i].key;
+    }
+    if ((name[0] == 'F' || name[0] == 'f') && len >= 2 && len <= 3) {
+        char *end;
+        long n = strtol(name + 1, &end, 10);
+        if (!*end && n >= 1 && n <= 12 && name[1] != '0')
+            return KEY_F((int)n);
+    }
+    int c = parse_ctrl(name);
+    return c > 0 ? c : -1;
+}
+
+/* Append "/name" (or "name" first) to buf unless that name is there already. */
+static void add_key_name(char *buf, size_t size, int ch)
+{
+    const char *name = input_key_name(ch);
+    size_t nlen = strlen(name), o = strlen(buf);
+    for (const char *p = buf; *p;) {
+        size_t n = strcspn(p, "/");
+        if (n == nlen && strncmp(p, name, n) == 0)
+            return;
+        p += n + (p[n] == '/');
+    }
+    (void)snprintf(buf + o, size - o, "%s%s", o ? "/" : "", name);
+}
+
 void input_keys_text(const struct binding *b, char *buf, size_t size)
 {
-    size_t o = 0;
     buf[0] = '\0';
-    for (size_t k = 0; k < 4 && b->keys[k] && o < size; k++) {
-        int n = snprintf(buf + o, size - o, "%s%s", k ? "/" : "", input_key_name(b->keys[k]));
-        if (n < 0)
-            break;
-        o += (size_t)n;
+    for (size_t k = 0; k < INPUT_MAX_KEYS && b->keys[k]; k++)
+        add_key_name(buf, size, b->keys[k]);
+}
+
+static bool is_fkey(int ch)
+{
+    return ch >= KEY_F(1) && ch <= KEY_F(12);
+}
+
+void input_hint_keys(enum action act, char *buf, size_t size)
+{
+    const struct binding *b = binding_of(act);
+    int shown = 0;
+    buf[0] = '\0';
+    for (int pass = 0; b && pass < 2; pass++) {
+        for (size_t k = 0; k < INPUT_MAX_KEYS && b->keys[k] && shown < 2; k++) {
+            if (is_fkey(b->keys[k]) != (pass == 0))
+                continue;
+            add_key_name(buf, size, b->keys[k]);
+            shown++;
+        }
     }
 }

@@ -12,6 +12,7 @@
 #include "tui/app.h"
 #include "tui/clock.h"
 #include "tui/dialog.h"
+#include "tui/prompt.h"
 #include "tui/text.h"
 #include "views/view.h"
 
@@ -195,36 +196,14 @@ static void draw_header(struct app *app, const char *right)
     free(name);
 }
 
-/* "F9/X Hang up": F-keys first, at most two keys. */
-static void hint_keys(enum action act, char *buf, size_t size)
-{
-    size_t n, o = 0;
-    const struct binding *b = input_bindings(&n);
-    buf[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (b[i].act != act)
-            continue;
-        int shown = 0;
-        for (int pass = 0; pass < 2; pass++) {
-            for (size_t k = 0; k < 4 && b[i].keys[k] && shown < 2; k++) {
-                bool fkey = b[i].keys[k] >= KEY_F(1) && b[i].keys[k] <= KEY_F(12);
-                if (fkey != (pass == 0))
-                    continue;
-                o += (size_t)snprintf(buf + o, size - o, "%s%s", shown ? "/" : "",
-                                      input_key_name(b[i].keys[k]));
-                shown++;
-            }
-        }
-    }
-}
-
 static int hints_width(const struct keyhint *h)
 {
     char keys[32];
     int w = 0;
     for (; h && h->act != ACT_NONE; h++) {
-        hint_keys(h->act, keys, sizeof keys);
-        w += (int)strlen(keys) + 1 + (int)strlen(h->label) + 2;
+        input_hint_keys(h->act, keys, sizeof keys);
+        if (*keys)
+            w += (int)strlen(keys) + 1 + (int)strlen(h->label) + 2;
     }
     return w;
 }
@@ -234,7 +213,9 @@ static void draw_hints(const struct keyhint *h, int x)
     char keys[32];
     (void)move(LINES - 1, x);
     for (; h && h->act != ACT_NONE; h++) {
-        hint_keys(h->act, keys, sizeof keys);
+        input_hint_keys(h->act, keys, sizeof keys);
+        if (!*keys)
+            continue; /* unbound in the config: a label without a key would mislead */
         attrset(theme_attr(ROLE_HINT_KEY));
         (void)addstr(keys);
         attrset(theme_attr(ROLE_STATUS));
@@ -272,6 +253,23 @@ static void draw_status(struct app *app, const char *left)
     attrset(A_NORMAL);
 }
 
+/* The open prompt takes the status line; a message (completion candidates, an error) shows
+ * on the row above it. Returns the prompt's cursor column. */
+static int draw_prompt(struct app *app)
+{
+    if (app->flash) {
+        char buf[512];
+        char *safe = text_sanitized(app->flash, app->text_flags);
+        attrset(theme_attr(app->flash_err ? ROLE_FLASH_ERR : ROLE_FLASH_OK));
+        (void)mvhline(LINES - 2, 0, ' ', COLS);
+        (void)text_fit(safe, COLS - 2, buf, sizeof buf, app->text_flags);
+        (void)mvaddstr(LINES - 2, 1, buf);
+        attrset(A_NORMAL);
+        free(safe);
+    }
+    return prompt_draw(app, LINES - 1, COLS);
+}
+
 static void draw_too_small(void)
 {
     char msg[96];
@@ -286,6 +284,7 @@ void screen_draw(struct app *app)
     char right[64] = "", left[256] = "";
     const struct view_inst *top = &app->views[app->nviews - 1];
     const struct view_inst *base = &app->views[0];
+    int cursor_x = -1;
     if (app->full_redraw)
         clearok(curscr, TRUE);
     app->full_redraw = false;
@@ -299,10 +298,17 @@ void screen_draw(struct app *app)
         werase(body);
         top->ops->draw(top->state, body);
         touchwin(stdscr);
-        draw_status(app, left);
+        if (!app->prompt)
+            draw_status(app, left);
         if (app->dialog)
             dialog_draw(app->dialog, stdscr, LINES, COLS, app->text_flags);
+        if (app->prompt)
+            cursor_x = draw_prompt(app);
     }
+    /* The terminal cursor shows only where text is being typed. */
+    (void)curs_set(cursor_x >= 0 ? 1 : 0);
+    if (cursor_x >= 0)
+        (void)move(LINES - 1, cursor_x);
     wnoutrefresh(stdscr);
     doupdate();
 }

@@ -54,6 +54,8 @@ static int help_lines(struct helpview *h, char (*text)[256], attr_t *attr, int m
     for (size_t i = 0; i < n && k < max; i++) {
         char keys[64];
         input_keys_text(&b[i], keys, sizeof keys);
+        if (!*keys)
+            (void)snprintf(keys, sizeof keys, "(unbound)");
         const char *why =
             under && under->ops->blocked ? under->ops->blocked(under->state, b[i].act) : NULL;
         (void)snprintf(text[k], sizeof text[k], "%-14s %-10s %s", keys, b[i].name, b[i].help);

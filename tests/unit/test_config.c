@@ -337,10 +337,24 @@ static void test_err_no_backend(void **state)
     expect_error("; only a comment\n", CFG ":", "backend", NULL);
 }
 
-static void test_err_keys_section(void **state)
+static void test_keys_section(void **state)
 {
     (void)state;
-    expect_error("[o]\ntype = jade\n[keys]\nhangup = H\n", CFG ":3:", "keys", NULL);
+    struct config cfg;
+    char *err = NULL;
+    /* kept as text, in order; an empty value (unbind) is allowed only here */
+    const char *text = "[o]\ntype = jade\n[keys]\nhangup = H, F8\npause =\n[p]\ntype = sark\n";
+    assert_int_equal(config_parse(CFG, text, strlen(text), &cfg, &err), 0);
+    assert_int_equal(cfg.nkeys, 2);
+    assert_string_equal(cfg.keys[0].action, "hangup");
+    assert_string_equal(cfg.keys[0].keys, "H, F8");
+    assert_int_equal(cfg.keys[0].line, 4);
+    assert_string_equal(cfg.keys[1].keys, "");
+    assert_int_equal(cfg.nbackends, 2); /* sections after [keys] are backends again */
+    config_done(&cfg);
+    expect_error("[o]\ntype = jade\n[keys]\nmark = a\nmark = b\n", CFG ":5:", "set twice", NULL);
+    expect_error("[keys]\n[o]\ntype = jade\n[keys]\n", CFG ":4:", "appears twice", NULL);
+    expect_error("[o]\ntype = \n", CFG ":2:", "empty value", NULL);
 }
 
 static void test_first_error_wins_and_nothing_leaks(void **state)
@@ -702,7 +716,7 @@ int main(void)
         cmocka_unit_test(test_err_nul_byte),
         cmocka_unit_test(test_err_long_line),
         cmocka_unit_test(test_err_no_backend),
-        cmocka_unit_test(test_err_keys_section),
+        cmocka_unit_test(test_keys_section),
         cmocka_unit_test(test_first_error_wins_and_nothing_leaks),
         cmocka_unit_test_setup_teardown(test_load_world_readable_password_refused, setup_dir,
                                         teardown_dir),
