@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tui/clock.h"
+#include "tui/commands.h"
 #include "tui/dialog.h"
 #include "tui/keymap.h"
 #include "tui/log.h"
@@ -258,10 +259,31 @@ static void global_action(struct app *app, enum action act)
     case ACT_PREV_VIEW:
         cycle_view(app, -1);
         break;
+    case ACT_COMMAND:
+        cmd_open(app);
+        break;
     default:
         break;
     }
     app->dirty = true;
+}
+
+/* The top view gets the key first; what it leaves goes to the global keys. */
+static void dispatch(struct app *app, enum action act, int ch)
+{
+    const struct view_inst *top = &app->views[app->nviews - 1];
+    int r = top->ops->key(top->state, act, ch);
+    if (r & VIEW_CLOSE)
+        pop_view(app);
+    if (r != VIEW_IGNORED)
+        app->dirty = true;
+    else
+        global_action(app, act);
+}
+
+void app_action(struct app *app, enum action act)
+{
+    dispatch(app, act, input_first_key(act));
 }
 
 static void app_key(struct app *app, int ch)
@@ -288,14 +310,7 @@ static void app_key(struct app *app, int ch)
         dialog_key_pressed(app, ch);
         return;
     }
-    const struct view_inst *top = &app->views[app->nviews - 1];
-    int r = top->ops->key(top->state, act, ch);
-    if (r & VIEW_CLOSE)
-        pop_view(app);
-    if (r != VIEW_IGNORED)
-        app->dirty = true;
-    else
-        global_action(app, act);
+    dispatch(app, act, ch);
 }
 
 static void handle_signals(struct app *app, int *exit_code)

@@ -9,6 +9,7 @@
 
 #include "net/backend.h"
 #include "tui/config.h"
+#include "tui/input.h"
 #include "tui/xalloc.h"
 
 struct dialog;
@@ -74,6 +75,9 @@ void app_push_view(struct app *app, const struct view_ops *ops);
 /* The view under the top one (what help describes), or NULL. */
 const struct view_inst *app_view_below(const struct app *app);
 void app_dirty(struct app *app);
+/* Do what a key bound to act does: the top view gets it first (with the action's first key,
+ * or 0), then the global keys. How a :command runs its binding. */
+void app_action(struct app *app, enum action act);
 
 /* Show backend be in the table views; NULL shows every backend at once (the fleet view). */
 void app_show_backend(struct app *app, struct backend *be);

@@ -107,28 +107,7 @@ static int cmp_records(const void *a, const void *b)
     return c ? c : strcmp(ra->id, rb->id);
 }
 
-/* The row of one record: backend, id, the kind's fields (durations computed), raw. */
-static void record_row(struct out_table *t, const struct backend *be, const struct record *r,
-                       const struct kind_def *kd, bool raw, int64_t now)
-{
-    const char *cells[2 + 16 + 1];
-    char secs[32];
-    cells[0] = be_name(be);
-    cells[1] = r->id;
-    for (int f = 0; f < kd->nfields; f++) {
-        cells[2 + f] = r->v[f];
-        if (kd->fields[f].type == FT_SECS) {
-            (void)snprintf(secs, sizeof secs, "%lld", (long long)((now - r->t0_ms) / 1000));
-            cells[2 + f] = r->t0_ms ? secs : NULL;
-        }
-    }
-    cells[2 + kd->nfields] = r->raw;
-    (void)raw;
-    out_add_row(t, cells);
-}
-
-static void record_rows(struct batch *b, struct out_table *t, enum kind kind, const char *filter,
-                        bool raw)
+static void record_rows(struct batch *b, struct out_table *t, enum kind kind, const char *filter)
 {
     const struct kind_def *kd = kind_def(kind);
     int64_t now = clock_wall_ms();
@@ -145,7 +124,7 @@ static void record_rows(struct batch *b, struct out_table *t, enum kind kind, co
         for (size_t j = 0; j < n; j++) {
             const struct record *r = snap_get(s, order[j]);
             if (matches(r, kd->nfields, filter))
-                record_row(t, b->sel[i], r, kd, raw, now);
+                out_add_record(t, be_name(b->sel[i]), r, kind, now);
         }
         free(order);
     }
@@ -272,22 +251,14 @@ int batch_get(const struct batch_global *g, int argc, char **argv)
             batch_close(&b);
             return code;
         }
-        const struct kind_def *kd = kind_def((enum kind)view);
-        struct out_col *cols = xcalloc((size_t)kd->nfields + 3, sizeof *cols);
-        cols[0] = (struct out_col){"backend", OUT_STR};
-        cols[1] = (struct out_col){"id", OUT_STR};
-        for (int f = 0; f < kd->nfields; f++) {
-            enum ftype ft = kd->fields[f].type;
-            cols[2 + f] =
-                (struct out_col){kd->fields[f].name, ft == FT_SECS ? OUT_INT : (enum out_type)ft};
-        }
-        cols[2 + kd->nfields] = (struct out_col){"raw", OUT_RAW};
+        int ncols;
+        struct out_col *cols = out_record_cols((enum kind)view, &ncols);
         for (size_t i = 0; i < b.nsel; i++)
             fleet_want(b.fleet, b.sel[i], (enum kind)view, true);
         struct wait_kind w = {&b, view};
         batch_run(&b, polled_once, &w);
-        out_init(&t, cols, kd->nfields + 2 + (raw ? 1 : 0));
-        record_rows(&b, &t, (enum kind)view, filter, raw);
+        out_init(&t, cols, ncols + (raw ? 1 : 0));
+        record_rows(&b, &t, (enum kind)view, filter);
         code = report_failures(&b, view);
         out_print(stdout, &t, (enum out_format)fmt, b.text_flags);
         out_done(&t);

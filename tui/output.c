@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,42 @@ void out_add_row(struct out_table *t, const char *const *cells)
     for (int c = 0; c < t->ncols; c++)
         t->cells[t->nrows * (size_t)t->ncols + (size_t)c] = xstrdup_or_null(cells[c]);
     t->nrows++;
+}
+
+struct out_col *out_record_cols(enum kind kind, int *ncols)
+{
+    const struct kind_def *kd = kind_def(kind);
+    struct out_col *cols = xcalloc((size_t)kd->nfields + 3, sizeof *cols);
+    cols[0] = (struct out_col){"backend", OUT_STR};
+    cols[1] = (struct out_col){"id", OUT_STR};
+    for (int f = 0; f < kd->nfields; f++) {
+        enum ftype ft = kd->fields[f].type;
+        cols[2 + f] =
+            (struct out_col){kd->fields[f].name, ft == FT_SECS ? OUT_INT : (enum out_type)ft};
+    }
+    cols[2 + kd->nfields] = (struct out_col){"raw", OUT_RAW};
+    *ncols = kd->nfields + 2;
+    return cols;
+}
+
+void out_add_record(struct out_table *t, const char *be_name, const struct record *r,
+                    enum kind kind, int64_t now_ms)
+{
+    const struct kind_def *kd = kind_def(kind);
+    const char **cells = xcalloc((size_t)kd->nfields + 3, sizeof *cells);
+    char secs[32]; /* kinds have at most one duration (channels) */
+    cells[0] = be_name;
+    cells[1] = r->id;
+    for (int f = 0; f < kd->nfields; f++) {
+        cells[2 + f] = r->v[f];
+        if (kd->fields[f].type == FT_SECS) {
+            (void)snprintf(secs, sizeof secs, "%lld", (long long)((now_ms - r->t0_ms) / 1000));
+            cells[2 + f] = r->t0_ms ? secs : NULL;
+        }
+    }
+    cells[2 + kd->nfields] = r->raw;
+    out_add_row(t, cells);
+    free(cells);
 }
 
 int out_format_parse(const char *s)

@@ -7,6 +7,7 @@
 
 #include "themes/theme.h"
 #include "tui/app.h"
+#include "tui/commands.h"
 #include "tui/input.h"
 #include "tui/lineedit.h"
 #include "tui/text.h"
@@ -117,12 +118,16 @@ static bool recall(struct app *app, struct prompt *p, int step)
     return true;
 }
 
-/* Tab: nothing to complete until command mode has names to offer. */
 static bool complete(struct app *app, struct prompt *p)
 {
-    (void)app;
-    (void)p;
-    return false;
+    if (p->kind != PROMPT_COMMAND)
+        return false;
+    char *head = xstrndup(p->le.buf, p->le.cur);
+    char *done = cmd_complete(app, head);
+    bool changed = done && strcmp(done, head) != 0 && le_replace_head(&p->le, done);
+    free(done);
+    free(head);
+    return changed;
 }
 
 /* The editing keys; true when the text changed. */

@@ -111,6 +111,7 @@ static int help_key(void *state, enum action act, int ch)
     case ACT_REDRAW:
     case ACT_NEXT_VIEW:
     case ACT_PREV_VIEW:
+    case ACT_COMMAND:
         /* Global keys still work under help; another view closes it. */
         return VIEW_IGNORED;
     default:

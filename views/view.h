@@ -5,6 +5,7 @@
 
 #include <curses.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "tui/input.h"
 
@@ -41,6 +42,10 @@ struct view_ops {
     /* Whether an action applies now; NULL text when it does, else why not (for help). */
     const char *(*blocked)(void *state, enum action act);
     const struct keyhint *hints; /* ends with ACT_NONE */
+    /* :w FILE: write the rows the view shows (its filter, its order) to f as CSV with
+     * out_print(). Returns the number of rows, or -1 with *err (owned). NULL: :w writes
+     * every record of the view's kind, as `pbxtop get -o csv` would. */
+    int (*export)(void *state, FILE *f, char **err);
 };
 
 extern const struct view_ops channels_view_ops;

@@ -157,6 +157,35 @@ static void test_recall_per_kind(void **state)
     done_app(&app);
 }
 
+static void test_tab_completes_commands_only(void **state)
+{
+    (void)state;
+    struct app app = {0};
+    struct owner o = {0};
+    app_prompt(&app, PROMPT_COMMAND, ":", NULL, on_change, on_done, &o);
+    keys(&app, "back\t");
+    assert_string_equal(o.last_change, "backend "); /* takes an argument: its blank too */
+    assert_non_null(app.flash);                     /* "backend  backends" listed */
+    assert_non_null(strstr(app.flash, "backends"));
+    prompt_key(&app, KEY_CTRL('u'));
+    keys(&app, "sort-r\t");
+    assert_string_equal(o.last_change, "sort-reverse"); /* binding names complete too */
+    prompt_key(&app, KEY_CTRL('u'));
+    keys(&app, "xyz");
+    int before = o.changes;
+    prompt_key(&app, '\t');
+    assert_int_equal(o.changes, before);
+    assert_non_null(strstr(app.flash, "nothing to complete"));
+    prompt_key(&app, KEY_ESC);
+    /* Tab is no completion in a filter prompt */
+    app_prompt(&app, PROMPT_FILTER, "/", "back", on_change, on_done, &o);
+    before = o.changes;
+    prompt_key(&app, '\t');
+    assert_int_equal(o.changes, before);
+    prompt_key(&app, KEY_ESC);
+    done_app(&app);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_esc_cancels_and_second_prompt_replaces),
         cmocka_unit_test(test_detach_calls_nobody),
         cmocka_unit_test(test_recall_per_kind),
+        cmocka_unit_test(test_tab_completes_commands_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
