@@ -12,7 +12,6 @@
 
 /* Whether the views handle app->be == NULL (every backend at once). Until they all do,
  * :backend @all says so instead of handing them a NULL backend. */
-static const bool fleet_view_ready = false;
 
 enum cmd_type {
     CMD_VIEW,
@@ -183,10 +182,7 @@ static void show_backend(struct app *app, const char *name)
         return;
     }
     if (strcmp(name, "@all") == 0) {
-        if (fleet_view_ready)
-            app_show_backend(app, NULL);
-        else
-            app_flash(app, true, "the fleet view is not ready");
+        app_show_backend(app, NULL);
         return;
     }
     struct backend *be = fleet_find(app->fleet, name);
