@@ -8,63 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "net/backend.h"
 #include "tui/app.h"
-#include "tui/clock.h"
-#include "tui/output.h"
 #include "views/view.h"
-
-/* By the first field, then id: the order `pbxtop get` prints. */
-static int cmp_records(const void *a, const void *b)
-{
-    const struct record *ra = *(const struct record *const *)a;
-    const struct record *rb = *(const struct record *const *)b;
-    int c = strcmp(ra->v[0] ? ra->v[0] : "", rb->v[0] ? rb->v[0] : "");
-    return c ? c : strcmp(ra->id, rb->id);
-}
-
-/* The records of kind on backend be, sorted, into t. False when be has no data yet. */
-static bool add_backend(struct out_table *t, struct backend *be, enum kind kind, int64_t now)
-{
-    const struct snapshot *s = be_supports(be, kind) ? be_snapshot(be, kind) : NULL;
-    if (!s)
-        return false;
-    size_t n = snap_count(s);
-    const struct record **recs = xcalloc(n ? n : 1, sizeof *recs);
-    for (size_t i = 0; i < n; i++)
-        recs[i] = snap_get(s, i);
-    qsort(recs, n, sizeof *recs, cmp_records);
-    for (size_t i = 0; i < n; i++)
-        out_add_record(t, be_name(be), recs[i], kind, now);
-    free(recs);
-    return true;
-}
-
-/* A view without an export hook: every record of its kind, on the backend shown (or on
- * every backend when the fleet is shown). */
-static int export_kind(struct app *app, int kind, FILE *f, char **err)
-{
-    if (kind < 0) {
-        *err = xasprintf("the %s view has no rows to write", app->views[0].ops->name);
-        return -1;
-    }
-    int ncols;
-    struct out_col *cols = out_record_cols((enum kind)kind, &ncols);
-    struct out_table t;
-    out_init(&t, cols, ncols);
-    size_t nbe = app->be ? 1 : fleet_count(app->fleet), got = 0;
-    int64_t now = clock_wall_ms();
-    for (size_t i = 0; i < nbe; i++)
-        got += add_backend(&t, app->be ? app->be : fleet_at(app->fleet, i), (enum kind)kind, now);
-    int rows = (int)t.nrows;
-    if (got)
-        out_print(f, &t, OUT_CSV, app->text_flags);
-    else
-        *err = xasprintf("no %s data yet", kind_def((enum kind)kind)->name);
-    out_done(&t);
-    free(cols);
-    return got ? rows : -1;
-}
 
 static int write_rows(struct app *app, FILE *f, char **err)
 {
@@ -73,7 +18,8 @@ static int write_rows(struct app *app, FILE *f, char **err)
         return top->ops->export(top->state, f, err);
     if (base->ops->export)
         return base->ops->export(base->state, f, err);
-    return export_kind(app, base->ops->kind, f, err);
+    *err = xasprintf("the %s view has no rows to write", base->ops->name);
+    return -1;
 }
 
 static char *expand_home(const char *path)

@@ -8,7 +8,6 @@
 #include "themes/theme.h"
 #include "tui/app.h"
 #include "tui/clock.h"
-#include "tui/dialog.h"
 #include "views/tview.h"
 #include "views/view.h"
 
@@ -77,15 +76,25 @@ static attr_t cell_attr(int col, const struct record *r)
     return 0;
 }
 
+/* Hang-ups go through the channel API, which some backends do not have. */
+static const char *cannot_hang_up(const struct tview_spec *sp, struct backend *be)
+{
+    (void)sp;
+    return (be_caps(be) & CAP_HANGUP) ? NULL : be_why_no_hangup(be);
+}
+
 static const struct tview_spec spec = {
-    .view = "channels",
     .kind = KIND_CHANNELS,
     .one = "channel",
     .many = "channels",
     .unit = "call",
     .units = "calls",
     .none = "No live calls",
+    .verb = "Hang up",
+    .verb_lower = "hang up",
+    .verbing = "hanging up",
     .past = "hung up",
+    .cannot = cannot_hang_up,
     .cols = columns,
     .ncols = (int)(sizeof columns / sizeof columns[0]),
     .sort_col = COL_CHANNEL,
@@ -94,153 +103,52 @@ static const struct tview_spec spec = {
     .cell_attr = cell_attr,
 };
 
-struct chanview {
-    struct tview tv;              /* first: batches and prompts know the view by this address */
-    struct tview_target *confirm; /* targets of the open dialog */
-    size_t nconfirm;
-};
-
 static void *chan_create(struct app *app)
 {
-    struct chanview *v = xcalloc(1, sizeof *v);
-    tview_init(&v->tv, app, &spec);
-    return v;
+    struct tview *tv = xcalloc(1, sizeof *tv);
+    tview_init(tv, app, &spec);
+    return tv;
 }
 
 static void chan_destroy(void *state)
 {
-    struct chanview *v = state;
-    tview_targets_free(v->confirm, v->nconfirm);
-    tview_done(&v->tv);
-    free(v);
+    tview_done(state);
+    free(state);
 }
 
 static void chan_resize(void *state, int rows, int cols)
 {
-    struct chanview *v = state;
-    tview_resize(&v->tv, rows, cols);
+    tview_resize(state, rows, cols);
 }
 
 static void chan_draw(void *state, WINDOW *win)
 {
-    struct chanview *v = state;
-    tview_draw(&v->tv, win);
-}
-
-/* Why be's channels cannot be hung up now, or NULL. */
-static const char *be_blocked(struct chanview *v, struct backend *be)
-{
-    static char why[200];
-    if (be_read_only(be)) {
-        (void)snprintf(why, sizeof why, "%s is read-only: hanging up is disabled", be_name(be));
-        return v->tv.be ? "read-only: hanging up is disabled" : why;
-    }
-    if (!(be_caps(be) & CAP_HANGUP))
-        return be_why_no_hangup(be);
-    if (!be_snapshot(be, KIND_CHANNELS))
-        return "no channel data yet";
-    if (tview_stale(&v->tv, be, why, sizeof why))
-        return why;
-    return NULL;
-}
-
-static const char *hangup_blocked(struct chanview *v)
-{
-    if (v->tv.be)
-        return be_blocked(v, v->tv.be);
-    if (!tview_supported(&v->tv))
-        return "no backend lists live channels";
-    return v->tv.rows.nvis ? NULL : "no channel to hang up";
-}
-
-/* The first target that cannot be hung up, as a message; NULL when all can. */
-static const char *targets_blocked(struct chanview *v, const struct tview_target *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        const char *why = be_blocked(v, t[i].be);
-        if (why)
-            return why;
-    }
-    return NULL;
-}
-
-static void start_hangups(void *ud, bool confirmed)
-{
-    struct chanview *v = ud;
-    struct tview_target *t = v->confirm;
-    size_t n = v->nconfirm;
-    v->confirm = NULL;
-    v->nconfirm = 0;
-    /* The data may have gone stale (or read-only been set) while the dialog was open. */
-    const char *why = confirmed ? targets_blocked(v, t, n) : NULL;
-    if (why)
-        app_flash(v->tv.app, true, "Not hanging up: %s", why);
-    if (!confirmed || why) {
-        tview_targets_free(t, n);
-        return;
-    }
-    tview_delete(&v->tv, t, n);
-}
-
-static void ask_hangup(struct chanview *v)
-{
-    const char *why = hangup_blocked(v);
-    if (why) {
-        app_flash(v->tv.app, true, "Not hanging up: %s", why);
-        return;
-    }
-    struct tview_target *t;
-    size_t hidden, n = tview_targets(&v->tv, &t, &hidden);
-    why = n ? targets_blocked(v, t, n) : "the marked channels are already pending";
-    if (why) {
-        app_flash(v->tv.app, true, "Not hanging up: %s", why);
-        tview_targets_free(t, n);
-        return;
-    }
-    const char *where = v->tv.be ? be_name(v->tv.be) : "their backends";
-    char *title = n == 1 ? xasprintf("Hang up this channel on %s?", where)
-                         : xasprintf("Hang up %zu channels on %s?", n, where);
-    struct dialog *d = dialog_new(title, "Hang up", true);
-    free(title);
-    for (size_t i = 0; i < n; i++)
-        dialog_add_line(d, t[i].label);
-    if (hidden) {
-        char *line = xasprintf("(%zu of them hidden by the filter)", hidden);
-        dialog_add_line(d, line);
-        free(line);
-    }
-    tview_targets_free(v->confirm, v->nconfirm);
-    v->confirm = t;
-    v->nconfirm = n;
-    app_open_dialog(v->tv.app, d, start_hangups, v);
+    tview_draw(state, win);
 }
 
 static int chan_key(void *state, enum action act, int ch)
 {
-    struct chanview *v = state;
     (void)ch;
     if (act == ACT_DESTROY) {
-        ask_hangup(v);
+        tview_ask_destroy(state);
         return VIEW_HANDLED;
     }
-    return tview_key(&v->tv, act);
+    return tview_key(state, act);
 }
 
 static void chan_model_changed(void *state, struct backend *be, int kind)
 {
-    struct chanview *v = state;
-    tview_model_changed(&v->tv, be, kind);
+    tview_model_changed(state, be, kind);
 }
 
 static void chan_summary(void *state, char *header, size_t hsize, char *status, size_t ssize)
 {
-    struct chanview *v = state;
-    tview_summary(&v->tv, header, hsize, status, ssize);
+    tview_summary(state, header, hsize, status, ssize);
 }
 
 static const char *chan_blocked(void *state, enum action act)
 {
-    return act == ACT_DESTROY ? hangup_blocked(state) : NULL;
+    return act == ACT_DESTROY ? tview_destroy_blocked(state) : NULL;
 }
 
 static const struct keyhint chan_hints[] = {
@@ -260,6 +168,7 @@ const struct view_ops channels_view_ops = {
     .key = chan_key,
     .model_changed = chan_model_changed,
     .summary = chan_summary,
+    .export = tview_export,
     .blocked = chan_blocked,
     .hints = chan_hints,
 };

@@ -328,8 +328,6 @@ static void open_penalty(struct tview *tv)
     list_targets(f->d, t, n);
     const struct record *cur = cursor_record(tv);
     add_field(f, schema_index(f->rs, "penalty"), n == 1 && cur ? cur->v[QM_PENALTY] : NULL);
-    free(f->before[0]); /* the same value again is still an answer */
-    f->before[0] = xstrdup("");
     form_open(tv, f);
 }
 

@@ -7,7 +7,6 @@
 #include "net/backend.h"
 #include "themes/theme.h"
 #include "tui/app.h"
-#include "tui/dialog.h"
 #include "views/tview.h"
 #include "views/view.h"
 
@@ -53,34 +52,59 @@ static const struct tview_col q_cols[] = {
 };
 
 
-#define SPEC(k, one_, many_, none_, past_, cols_, label)                                     \
+/* Deletes go through the backend's record API, which does not cover every kind. */
+static const char *cannot_delete(const struct tview_spec *sp, struct backend *be)
+{
+    static char why[160];
+    const struct record_schema *rs = be_schema(be, sp->kind);
+    if (rs && (rs->ops & OP_DELETE))
+        return NULL;
+    (void)snprintf(why, sizeof why, "%s cannot %s %s through its API", be_label(be), sp->verb_lower,
+                   sp->many);
+    return why;
+}
+
+/* Records are deleted after their count or name is typed back; members removed after a
+ * plain confirmation (they can be added back as they were). */
+#define SPEC(k, one_, many_, none_, cols_, label)                                            \
     {                                                                                        \
-        .view = many_, .kind = k, .one = one_, .many = many_, .unit = one_, .units = many_,  \
-        .none = none_, .past = past_, .cols = cols_,                                         \
+        .kind = k, .one = one_, .many = many_, .unit = one_, .units = many_, .none = none_,  \
+        .verb = "Delete", .verb_lower = "delete", .verbing = "deleting", .past = "deleted",  \
+        .typed = true, .cannot = cannot_delete, .cols = cols_,                               \
         .ncols = (int)(sizeof cols_ / sizeof cols_[0]), .sort_col = 0, .label_field = label, \
         .pending_col = 1,                                                                    \
     }
 
-static const struct tview_spec ext_spec = SPEC(KIND_EXTENSIONS, "extension", "extensions",
-                                               "No extensions", "deleted", ext_cols, EXT_EXTENSION);
-static const struct tview_spec rg_spec = SPEC(KIND_RINGGROUPS, "ring group", "ring groups",
-                                              "No ring groups", "deleted", rg_cols, RG_EXTENSION);
-static const struct tview_spec qm_spec = SPEC(KIND_QUEUEMEMBERS, "queue member", "queue members",
-                                              "No queue members", "removed", qm_cols, -1);
+static const struct tview_spec ext_spec =
+    SPEC(KIND_EXTENSIONS, "extension", "extensions", "No extensions", ext_cols, EXT_EXTENSION);
+static const struct tview_spec rg_spec =
+    SPEC(KIND_RINGGROUPS, "ring group", "ring groups", "No ring groups", rg_cols, RG_EXTENSION);
 static const struct tview_spec q_spec =
-    SPEC(KIND_QUEUES, "queue", "queues", "No queues", "deleted", q_cols, Q_QUEUE);
-
-struct recview {
-    struct tview tv;              /* first: batches and prompts know the view by this address */
-    struct tview_target *confirm; /* targets of the open dialog */
-    size_t nconfirm;
+    SPEC(KIND_QUEUES, "queue", "queues", "No queues", q_cols, Q_QUEUE);
+static const struct tview_spec qm_spec = {
+    .kind = KIND_QUEUEMEMBERS,
+    .one = "queue member",
+    .many = "queue members",
+    .unit = "queue member",
+    .units = "queue members",
+    .none = "No queue members",
+    .verb = "Remove",
+    .verb_lower = "remove",
+    .verbing = "removing",
+    .past = "removed",
+    .cannot = cannot_delete,
+    .cols = qm_cols,
+    .ncols = (int)(sizeof qm_cols / sizeof qm_cols[0]),
+    .sort_col = 0,
+    .label_field = -1,
+    .pending_col = 1,
 };
 
 static void *rec_create(struct app *app, const struct tview_spec *spec)
 {
-    struct recview *v = xcalloc(1, sizeof *v);
-    tview_init(&v->tv, app, spec);
-    return v;
+    struct tview *tv = xcalloc(1, sizeof *tv);
+    tview_init(tv, app, spec);
+    return tv;
 }
 
 static void *ext_create(struct app *app)
@@ -105,173 +129,45 @@ static void *q_create(struct app *app)
 
 static void rec_destroy(void *state)
 {
-    struct recview *v = state;
-    tview_targets_free(v->confirm, v->nconfirm);
-    tview_done(&v->tv);
-    free(v);
+    tview_done(state);
+    free(state);
 }
 
 static void rec_resize(void *state, int rows, int cols)
 {
-    struct recview *v = state;
-    tview_resize(&v->tv, rows, cols);
+    tview_resize(state, rows, cols);
 }
 
 static void rec_draw(void *state, WINDOW *win)
 {
-    struct recview *v = state;
-    tview_draw(&v->tv, win);
-}
-
-static const char *verb_of(const struct tview_spec *sp)
-{
-    return sp->kind == KIND_QUEUEMEMBERS ? "removing" : "deleting";
-}
-
-/* Why be's records of this kind cannot be deleted now, or NULL. */
-static const char *be_blocked(struct recview *v, struct backend *be)
-{
-    static char why[200];
-    const struct tview_spec *sp = v->tv.spec;
-    const struct record_schema *rs = be_schema(be, sp->kind);
-    if (!rs || !(rs->ops & OP_DELETE)) {
-        (void)snprintf(why, sizeof why, "%s cannot delete %s through its API", be_label(be),
-                       sp->many);
-        return why;
-    }
-    if (be_read_only(be)) {
-        (void)snprintf(why, sizeof why, "%s is read-only: %s %s is disabled", be_name(be),
-                       verb_of(sp), sp->many);
-        return why;
-    }
-    if (!be_snapshot(be, sp->kind))
-        return "no data yet";
-    if (tview_stale(&v->tv, be, why, sizeof why))
-        return why;
-    return NULL;
-}
-
-static const char *destroy_blocked(struct recview *v)
-{
-    static char why[160];
-    if (v->tv.be)
-        return be_blocked(v, v->tv.be);
-    if (!tview_supported(&v->tv))
-        return "no backend lists them";
-    if (v->tv.rows.nvis)
-        return NULL;
-    (void)snprintf(why, sizeof why, "no %s to act on", v->tv.spec->one);
-    return why;
-}
-
-static const char *targets_blocked(struct recview *v, const struct tview_target *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        const char *why = be_blocked(v, t[i].be);
-        if (why)
-            return why;
-    }
-    return NULL;
-}
-
-static void confirmed(void *ud, bool yes)
-{
-    struct recview *v = ud;
-    struct tview_target *t = v->confirm;
-    size_t n = v->nconfirm;
-    v->confirm = NULL;
-    v->nconfirm = 0;
-    const char *why = yes ? targets_blocked(v, t, n) : NULL;
-    if (why)
-        app_flash(v->tv.app, true, "Not %s: %s", verb_of(v->tv.spec), why);
-    if (!yes || why) {
-        tview_targets_free(t, n);
-        return;
-    }
-    tview_delete(&v->tv, t, n);
-}
-
-/* Deleting records (not removing a member) needs the count, or the one id, typed back. */
-static struct dialog *confirm_dialog(struct recview *v, const struct tview_target *t, size_t n,
-                                     size_t hidden)
-{
-    const struct tview_spec *sp = v->tv.spec;
-    bool remove = sp->kind == KIND_QUEUEMEMBERS;
-    const char *where = v->tv.be ? be_name(v->tv.be) : "their backends";
-    char *title =
-        n == 1 ? xasprintf("%s this %s on %s?", remove ? "Remove" : "Delete", sp->one, where)
-               : xasprintf("%s %zu %s on %s?", remove ? "Remove" : "Delete", n, sp->many, where);
-    struct dialog *d = dialog_new(title, remove ? "Remove" : "Delete", true);
-    free(title);
-    for (size_t i = 0; i < n; i++)
-        dialog_add_line(d, t[i].label);
-    if (hidden) {
-        char *line = xasprintf("(%zu of them hidden by the filter)", hidden);
-        dialog_add_line(d, line);
-        free(line);
-    }
-    if (!remove) {
-        char *expect = n == 1 ? xstrdup(t[0].label) : xasprintf("%zu", n);
-        char *label = xasprintf("Type %s to delete:", expect);
-        (void)dialog_add_input(d, label, NULL, expect);
-        free(label);
-        free(expect);
-    }
-    return d;
-}
-
-static void ask_destroy(struct recview *v)
-{
-    const char *verb = verb_of(v->tv.spec);
-    const char *why = destroy_blocked(v);
-    if (why) {
-        app_flash(v->tv.app, true, "Not %s: %s", verb, why);
-        return;
-    }
-    struct tview_target *t;
-    size_t hidden, n = tview_targets(&v->tv, &t, &hidden);
-    why = n ? targets_blocked(v, t, n) : "the marked rows are already pending";
-    if (why) {
-        app_flash(v->tv.app, true, "Not %s: %s", verb, why);
-        tview_targets_free(t, n);
-        return;
-    }
-    struct dialog *d = confirm_dialog(v, t, n, hidden);
-    tview_targets_free(v->confirm, v->nconfirm);
-    v->confirm = t;
-    v->nconfirm = n;
-    app_open_dialog(v->tv.app, d, confirmed, v);
+    tview_draw(state, win);
 }
 
 static int rec_key(void *state, enum action act, int ch)
 {
-    struct recview *v = state;
     (void)ch;
     if (act == ACT_DESTROY) {
-        ask_destroy(v);
+        tview_ask_destroy(state);
         return VIEW_HANDLED;
     }
-    if (tview_form_key(&v->tv, act))
+    if (tview_form_key(state, act))
         return VIEW_HANDLED;
-    return tview_key(&v->tv, act);
+    return tview_key(state, act);
 }
 
 static void rec_model_changed(void *state, struct backend *be, int kind)
 {
-    struct recview *v = state;
-    tview_model_changed(&v->tv, be, kind);
+    tview_model_changed(state, be, kind);
 }
 
 static void rec_summary(void *state, char *header, size_t hsize, char *status, size_t ssize)
 {
-    struct recview *v = state;
-    tview_summary(&v->tv, header, hsize, status, ssize);
+    tview_summary(state, header, hsize, status, ssize);
 }
 
 static const char *rec_blocked(void *state, enum action act)
 {
-    struct recview *v = state;
-    return act == ACT_DESTROY ? destroy_blocked(v) : tview_form_blocked(&v->tv, act);
+    return act == ACT_DESTROY ? tview_destroy_blocked(state) : tview_form_blocked(state, act);
 }
 
 static const struct keyhint rec_hints[] = {
@@ -291,7 +187,7 @@ static const struct keyhint qm_hints[] = {
         .name = name_, .kind = kind_, .create = create_, .destroy = rec_destroy,            \
         .resize = rec_resize, .draw = rec_draw, .key = rec_key,                             \
         .model_changed = rec_model_changed, .summary = rec_summary, .blocked = rec_blocked, \
-        .hints = hints_,                                                                    \
+        .export = tview_export, .hints = hints_,                                            \
     }
 
 const struct view_ops extensions_view_ops =

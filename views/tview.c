@@ -7,6 +7,7 @@
 #include "themes/theme.h"
 #include "tui/app.h"
 #include "tui/clock.h"
+#include "tui/output.h"
 #include "tui/text.h"
 #include "views/view.h"
 
@@ -95,6 +96,7 @@ void tview_done(struct tview *tv)
     idset_done(&tv->pending);
     tview_targets_free(tv->inflight, tv->ninflight);
     tview_form_free(tv->form);
+    tview_targets_free(tv->confirm, tv->nconfirm);
     free(tv->find);
 }
 
@@ -405,4 +407,31 @@ bool tview_stale(const struct tview *tv, struct backend *be, char *why, size_t s
     (void)snprintf(why, size, "the %s list%s%s is stale (%s old); Ctrl-R polls now", tv->spec->one,
                    tv->be ? "" : " of ", tv->be ? "" : be_name(be), age);
     return true;
+}
+
+/* :w writes what the table shows: the rows the filter keeps, in screen order, with the
+ * columns of `pbxtop get` so the file reads the same as a batch export. */
+int tview_export(void *state, FILE *f, char **err)
+{
+    struct tview *tv = state;
+    bool any = false;
+    for (unsigned i = 0; i < tv->rows.nsrc; i++)
+        any |= tv->rows.src[i].snap != NULL;
+    if (!any) {
+        *err = xasprintf("no %s data yet", tv->spec->one);
+        return -1;
+    }
+    int ncols;
+    struct out_col *cols = out_record_cols(tv->spec->kind, &ncols);
+    struct out_table t;
+    out_init(&t, cols, ncols);
+    int64_t now = clock_wall_ms();
+    for (size_t i = 0; i < tv->rows.nvis; i++)
+        out_add_record(&t, rows_src_of(&tv->rows, i)->name, rows_rec(&tv->rows, i), tv->spec->kind,
+                       now);
+    out_print(f, &t, OUT_CSV, tv->app->text_flags);
+    int n = (int)t.nrows;
+    out_done(&t);
+    free(cols);
+    return n;
 }

@@ -18,12 +18,17 @@ struct tview_col {
 };
 
 struct tview_spec {
-    const char *view; /* "channels" */
     enum kind kind;
     const char *one, *many;   /* "channel", "channels": for messages */
     const char *unit, *units; /* "call", "calls": for the count in the header */
     const char *none;         /* "No live calls": for an empty table */
+    const char *verb;         /* "Hang up", "Delete": the destructive verb, for dialogs */
+    const char *verb_lower;   /* "hang up", "delete" */
+    const char *verbing;      /* "hanging up": for "Not hanging up: why" */
     const char *past;         /* "hung up", "deleted": the destructive verb's outcome */
+    bool typed;               /* the count, or the one record's name, must be typed back */
+    /* Why be can never take the verb (no API for it), or NULL. */
+    const char *(*cannot)(const struct tview_spec *sp, struct backend *be);
     const struct tview_col *cols;
     int ncols;
     int sort_col;    /* the first order */
@@ -54,9 +59,11 @@ struct tview {
     int default_sort;
     int height, width;
     struct rows rows;
-    struct idset pending;          /* keys of rows with an action in flight */
-    char *find;                    /* the last filter text, for n and N once the filter is gone */
-    struct tview_form *form;       /* the open form (forms.c) */
+    struct idset pending;         /* keys of rows with an action in flight */
+    char *find;                   /* the last filter text, for n and N once the filter is gone */
+    struct tview_form *form;      /* the open form (forms.c) */
+    struct tview_target *confirm; /* the targets of the open confirmation (tview_ask.c) */
+    size_t nconfirm;
     struct tview_target *inflight; /* targets of running batches, for their messages */
     size_t ninflight;
 };
@@ -77,6 +84,8 @@ void tview_draw(struct tview *tv, WINDOW *win);
 /* Moves, marks, sort, follow, filter, find, details. Returns view_result bits. */
 int tview_key(struct tview *tv, enum action act);
 void tview_model_changed(struct tview *tv, struct backend *be, int kind);
+/* The view_ops export hook: the shown rows as CSV. */
+int tview_export(void *state, FILE *f, char **err);
 /* The counts for the header, and marks, filter and errors for the status line. */
 void tview_summary(struct tview *tv, char *header, size_t hsize, char *status, size_t ssize);
 /* The marked records (those the filter hides included, counted in *hidden), else the one
@@ -85,6 +94,11 @@ size_t tview_targets(struct tview *tv, struct tview_target **out, size_t *hidden
 void tview_targets_free(struct tview_target *t, size_t n);
 /* An action on the row with this key is under way / over. */
 void tview_set_pending(struct tview *tv, const char *key, bool on);
+/* views/tview_ask.c: why the destructive verb cannot run now (NULL: it can), and the
+ * confirmation that runs it on the marked rows, else the cursor's. */
+const char *tview_destroy_blocked(const struct tview *tv);
+void tview_ask_destroy(struct tview *tv);
+
 /* Delete the targets (taken), one batch per backend: each row shows pending until its
  * item settles, and the outcome is flashed with the spec's past tense ("hung up"). */
 void tview_delete(struct tview *tv, struct tview_target *t, size_t n);

@@ -288,6 +288,21 @@ def test_cmd_write_csv(pbxtop):
             t.wait_for("Wrote %d rows to %s" % (len(shown) - 1, path), 5)
             assert len(read_csv(path)) == len(shown)
             assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+            # a filtered table writes the rows it shows, in screen order
+            names = row_names(t.screen())
+            t.send("/")
+            t.send_literal("channel:" + names[-1])
+            t.send("Enter")
+            t.wait_for(lambda s: row_names(s) == [names[-1]], 5)
+            command(t, "w! " + path)
+            t.wait_for("Wrote 1 row to %s" % path, 5)
+            assert [r[2] for r in read_csv(path)[1:]] == [names[-1]]
+            t.send("/")
+            t.send("Escape")
+            t.wait_for(lambda s: row_names(s) == names, 5)
+            command(t, "w! " + path)
+            t.wait_for("Wrote %d rows to %s" % (len(names), path), 5)
+            assert [r[2] for r in read_csv(path)[1:]] == names   # screen order
             # on another view, that view's rows
             command(t, "ext")
             s = t.wait_for(lambda s: view_of(s) == "extensions" and re.search(
