@@ -128,15 +128,20 @@ static int cmp_num(const char *a, const char *b)
     return na < nb ? -1 : na > nb;
 }
 
-static int cmp_col(const struct rows *r, int col, const struct row *a, const struct row *b)
+/* Rows without a value sort last whichever way the column is sorted: *absent says the
+ * answer came from that rule, which a reversed sort must not turn round. */
+static int cmp_col(const struct rows *r, int col, const struct row *a, const struct row *b,
+                   bool *absent)
 {
     const struct rows_col *c = &r->cols[col];
     const struct record *ra = rec_of(r, a), *rb = rec_of(r, b);
+    *absent = false;
     if (c->order == ORDER_AGE) {
-        /* Unknown start times last; an earlier start is a longer call. */
-        if (!ra->t0_ms || !rb->t0_ms)
+        /* Ascending is by duration, as the column reads: a later start is a shorter call. */
+        *absent = !ra->t0_ms || !rb->t0_ms;
+        if (*absent)
             return (ra->t0_ms == 0) - (rb->t0_ms == 0);
-        return ra->t0_ms < rb->t0_ms ? -1 : ra->t0_ms > rb->t0_ms;
+        return ra->t0_ms > rb->t0_ms ? -1 : ra->t0_ms < rb->t0_ms;
     }
     const char *va, *vb;
     if (c->field == ROWS_SOURCE) {
@@ -149,10 +154,11 @@ static int cmp_col(const struct rows *r, int col, const struct row *a, const str
         va = ra->v[c->field];
         vb = rb->v[c->field];
     }
+    *absent = !va || !vb;
+    if (*absent)
+        return (va == NULL) - (vb == NULL);
     if (c->order == ORDER_NUM)
         return cmp_num(va, vb);
-    if (!va || !vb)
-        return (va == NULL) - (vb == NULL);
     return c->order == ORDER_BYTES ? strcmp(va, vb) : text_cmp_natural(va, vb);
 }
 
@@ -162,11 +168,12 @@ static int cmp_rows(const void *pa, const void *pb)
 {
     const struct rows *r = sorting;
     const struct row *a = *(const struct row *const *)pa, *b = *(const struct row *const *)pb;
-    int c = cmp_col(r, r->sort_col, a, b);
-    if (r->sort_rev)
+    bool absent;
+    int c = cmp_col(r, r->sort_col, a, b, &absent);
+    if (r->sort_rev && !absent)
         c = -c;
     if (!c && r->sort_col != 0 && r->cols[0].field != ROWS_COMPUTED)
-        c = cmp_col(r, 0, a, b);
+        c = cmp_col(r, 0, a, b, &absent);
     if (!c)
         c = strcmp(r->src[a->src].name, r->src[b->src].name);
     return c ? c : strcmp(rec_of(r, a)->id, rec_of(r, b)->id);

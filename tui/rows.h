@@ -18,7 +18,7 @@ enum rows_order {
     ORDER_TEXT,  /* natural order: "9" before "10" */
     ORDER_BYTES, /* plain byte order, for names with hex parts ("PJSIP/trunk-0000034b") */
     ORDER_NUM,   /* integers; null and text last */
-    ORDER_AGE,   /* by the record's start time: the longest running first when ascending */
+    ORDER_AGE,   /* by how long the record has run (its start time): shortest first */
 };
 
 #define ROWS_COMPUTED (-1) /* the cell comes from text() */

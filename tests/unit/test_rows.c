@@ -81,6 +81,39 @@ static void test_natural_sort_reverse_and_other_columns(void **state)
     snap_free(s);
 }
 
+/* DUR reads as a duration: ascending puts the shortest call first, the longest last, and
+ * calls whose start is unknown come last either way, as rows without a value do. */
+static void age_text(const struct record *r, int64_t now_ms, char *buf, size_t size)
+{
+    (void)snprintf(buf, size, "%lld", (long long)(now_ms - r->t0_ms));
+}
+
+static void test_duration_sorts_shortest_first(void **state)
+{
+    (void)state;
+    static const struct rows_col dcols[] = {
+        {"channel", CH_CHANNEL, ORDER_BYTES, NULL},
+        {"dur", ROWS_COMPUTED, ORDER_AGE, age_text},
+    };
+    struct snapshot *s = snap_new(KIND_CHANNELS);
+    const char *ids[] = {"long", "short", "unknown", "mid"};
+    const int64_t t0[] = {1000, 9000, 0, 5000};
+    for (size_t k = 0; k < 4; k++) {
+        size_t i = snap_add(s, ids[k]);
+        snap_set(s, i, CH_CHANNEL, ids[k]);
+        snap_set_t0(s, i, t0[k]);
+    }
+    snap_finish(s);
+    struct rows r;
+    rows_init(&r, dcols, 2, 1);
+    one_source(&r, s);
+    assert_string_equal(shown(&r), "short mid long unknown");
+    assert_true(rows_key(&r, ACT_SORT_REVERSE));
+    assert_string_equal(shown(&r), "long mid short unknown");
+    rows_done(&r);
+    snap_free(s);
+}
+
 static void test_cursor_follows_its_record_or_keeps_its_row(void **state)
 {
     (void)state;
@@ -248,6 +281,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_natural_sort_reverse_and_other_columns),
+        cmocka_unit_test(test_duration_sorts_shortest_first),
         cmocka_unit_test(test_cursor_follows_its_record_or_keeps_its_row),
         cmocka_unit_test(test_marks_hidden_by_the_filter_stay_and_are_targets),
         cmocka_unit_test(test_marks_of_records_that_left_are_dropped),
