@@ -417,7 +417,7 @@ int app_run(struct config *cfg, const struct app_opts *opts)
                  "view '%s': expected extensions (ext), ringgroups (rg), channels (ch), "
                  "queuemembers (qm), queues (q) or backends (be)",
                  opts->view);
-    if (keymap_apply(cfg->path, cfg->keys, cfg->nkeys, &err))
+    if (keymap_apply(cfg->path, cfg->keys, cfg->nkeys, &err) || columns_check(cfg, &err))
         die_code(2, "%s", err);
     app.fleet = fleet_new(cfg->backends, cfg->nbackends, &fo, &err);
     if (!app.fleet)

@@ -9,6 +9,7 @@
 #include "tui/export.h"
 #include "tui/input.h"
 #include "tui/strbuf.h"
+#include "views/view.h"
 
 /* Whether the views handle app->be == NULL (every backend at once). Until they all do,
  * :backend @all says so instead of handing them a NULL backend. */
@@ -19,6 +20,8 @@ enum cmd_type {
     CMD_WRITE,
     CMD_WRITE_FORCE,
     CMD_QUIT_NOW,
+    CMD_SORT,
+    CMD_COLUMNS, /* with no argument, the chooser (the binding) */
 };
 
 /* The commands that are not key bindings; the bindings' :command names come on top.
@@ -36,7 +39,8 @@ static const struct {
     {"backend", CMD_BACKEND},    {"w", CMD_WRITE},
     {"write", CMD_WRITE},        {"w!", CMD_WRITE_FORCE},
     {"write!", CMD_WRITE_FORCE}, {"q!", CMD_QUIT_NOW},
-    {"quit!", CMD_QUIT_NOW},
+    {"quit!", CMD_QUIT_NOW},     {"sort", CMD_SORT},
+    {"columns", CMD_COLUMNS},
 };
 
 #define NBUILTINS       (sizeof builtins / sizeof builtins[0])
@@ -68,6 +72,18 @@ static struct names command_names(void)
         names_add(&l, builtins[i].name);
     for (size_t i = 0; i < n; i++)
         names_add(&l, b[i].name);
+    return l;
+}
+
+/* The columns of the table on screen, for :sort and :columns. */
+static struct names column_names(struct app *app)
+{
+    struct names l = {0};
+    const char *v[64];
+    const struct view_inst *top = &app->views[app->nviews - 1];
+    size_t n = top->ops->columns ? top->ops->columns(top->state, v, 64) : 0;
+    for (size_t i = 0; i < n; i++)
+        names_add(&l, v[i]);
     return l;
 }
 
@@ -215,6 +231,25 @@ static void write_file(struct app *app, const char *path, bool overwrite)
     free(err);
 }
 
+static const struct view_inst *top_view(const struct app *app)
+{
+    return &app->views[app->nviews - 1];
+}
+
+/* :sort COLUMN and :columns LIST go to the table on screen. */
+static void column_cmd(struct app *app, const char *name, const char *arg)
+{
+    const struct view_inst *v = top_view(app);
+    char *err = NULL;
+    if (!*arg && strcmp(name, "columns") == 0)
+        app_action(app, ACT_COLUMNS);
+    else if (!v->ops->column_cmd)
+        app_flash(app, true, "':%s' works in a table view", name);
+    else if (v->ops->column_cmd(v->state, name, arg, &err))
+        app_flash(app, true, ":%s: %s", name, err);
+    free(err);
+}
+
 static void run_builtin(struct app *app, int i, const char *arg)
 {
     const char *name = builtins[i].name;
@@ -235,6 +270,10 @@ static void run_builtin(struct app *app, int i, const char *arg)
         break;
     case CMD_QUIT_NOW:
         app->quit = true;
+        break;
+    case CMD_SORT:
+    case CMD_COLUMNS:
+        column_cmd(app, name, arg);
         break;
     }
 }
@@ -346,6 +385,16 @@ char *cmd_complete(struct app *app, const char *head)
     } else if (strcmp(word, "backend") == 0) {
         size_t at = lead + n + strspn(head + lead + n, " ");
         struct names l = backend_names(app);
+        out = complete_among(app, head, at, head + at, &l, &whole);
+        free(l.v);
+    } else if (strcmp(word, "sort") == 0 || strcmp(word, "columns") == 0) {
+        /* The last name of a list, after a '-' that reverses a sort. */
+        size_t at = lead + n;
+        for (size_t k = at; head[k]; k++) {
+            if (strchr(" ,-", head[k]))
+                at = k + 1;
+        }
+        struct names l = column_names(app);
         out = complete_among(app, head, at, head + at, &l, &whole);
         free(l.v);
     }

@@ -26,6 +26,8 @@ struct parser {
     bool in_global;
     int keys_line; /* where [keys] starts; 0 until then */
     bool in_keys;
+    int columns_line; /* where [columns] starts; 0 until then */
+    bool in_columns;
     int global_lines[4]; /* where the [pbxtop] keys were set, in known_global order */
     char *err;
 };
@@ -218,10 +220,42 @@ static int keys_key(struct parser *p, const char *action, const char *keys)
     return 0;
 }
 
+/* A [columns] line, "VIEW = column, column...": which columns a table view shows, in order.
+ * The names are checked when the console starts, against the view's columns. */
+static int columns_key(struct parser *p, const char *view, const char *list)
+{
+    struct config *c = p->cfg;
+    int kind = kind_from_name(view);
+    if (kind < 0)
+        return fail(p,
+                    "[columns] %s: not a table view (extensions, ringgroups, channels, "
+                    "queuemembers, queues)",
+                    view);
+    const char *name = kind_def((enum kind)kind)->name;
+    for (size_t i = 0; i < c->ncolumns; i++) {
+        if (strcmp(c->columns[i].view, name) == 0)
+            return fail(p, "%s: set twice in [columns] (first on line %d)", name,
+                        c->columns[i].line);
+    }
+    c->columns = xrealloc(c->columns, (c->ncolumns + 1) * sizeof *c->columns);
+    c->columns[c->ncolumns++] = (struct columns_conf){xstrdup(name), xstrdup(list), p->line};
+    return 0;
+}
+
+/* [keys] and [columns] are sections of their own, read once each. */
+static int special_section(struct parser *p, const char *name, int *first, bool *in)
+{
+    if (*first)
+        return fail(p, "[%s] appears twice (first on line %d)", name, *first);
+    *first = p->line;
+    *in = true;
+    return 0;
+}
+
 static int section(struct parser *p, char *name)
 {
     struct config *c = p->cfg;
-    p->in_global = p->in_keys = false;
+    p->in_global = p->in_keys = p->in_columns = false;
     p->be = NULL;
     if (strcmp(name, "pbxtop") == 0) {
         p->in_global = true;
@@ -229,13 +263,10 @@ static int section(struct parser *p, char *name)
     }
     if (!valid_name(name))
         return fail(p, "section name '%s' may hold only letters, digits, '_', '.' and '-'", name);
-    if (strcmp(name, "keys") == 0) {
-        if (p->keys_line)
-            return fail(p, "[keys] appears twice (first on line %d)", p->keys_line);
-        p->keys_line = p->line;
-        p->in_keys = true;
-        return 0;
-    }
+    if (strcmp(name, "keys") == 0)
+        return special_section(p, name, &p->keys_line, &p->in_keys);
+    if (strcmp(name, "columns") == 0)
+        return special_section(p, name, &p->columns_line, &p->in_columns);
     for (size_t i = 0; i < c->nbackends; i++) {
         if (strcmp(c->backends[i].name, name) == 0)
             return fail(p, "backend [%s] is defined twice", name);
@@ -309,6 +340,8 @@ static int line(struct parser *p, char *s)
         return keys_key(p, key, val); /* an empty value unbinds the action */
     if (!*val)
         return fail(p, "%s: empty value", key);
+    if (p->in_columns)
+        return columns_key(p, key, val);
     if (!p->in_global && !p->be)
         return fail(p, "key '%s' before any [section]", key);
     return p->in_global ? global_key(p, key, val) : backend_key(p, key, val);
@@ -423,6 +456,11 @@ void config_done(struct config *cfg)
         free(cfg->keys[i].keys);
     }
     free(cfg->keys);
+    for (size_t i = 0; i < cfg->ncolumns; i++) {
+        free(cfg->columns[i].view);
+        free(cfg->columns[i].list);
+    }
+    free(cfg->columns);
     free(cfg->theme);
     free(cfg->path);
     memset(cfg, 0, sizeof *cfg);

@@ -1,5 +1,6 @@
-/* config.ini (DESIGN.md §4): a [pbxtop] section, one section per backend, and [keys] (key
- * rebinding, DESIGN.md §6). Every error names the file, the line and the key. */
+/* config.ini (DESIGN.md §4): a [pbxtop] section, one section per backend, [keys] (key
+ * rebinding, DESIGN.md §6) and [columns] (what each table view shows). Every error names the file,
+ * the line and the key. */
 #ifndef PBXTOP_TUI_CONFIG_H
 #define PBXTOP_TUI_CONFIG_H
 
@@ -16,6 +17,14 @@ struct key_conf {
     int line;
 };
 
+/* One line of the [columns] section, "VIEW = column, column...", kept as text: the views
+ * check the names when the console starts (views/columns.c). */
+struct columns_conf {
+    char *view; /* the view's long name: "channels" */
+    char *list;
+    int line;
+};
+
 struct config {
     char *path;
     int refresh_ms;
@@ -26,6 +35,8 @@ struct config {
     size_t nbackends;
     struct key_conf *keys; /* the [keys] section, in file order */
     size_t nkeys;
+    struct columns_conf *columns; /* the [columns] section, in file order */
+    size_t ncolumns;
 };
 
 /* $XDG_CONFIG_HOME/pbxtop/config.ini, else ~/.config/pbxtop/config.ini. Owned by caller. */

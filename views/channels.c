@@ -83,7 +83,7 @@ static const char *cannot_hang_up(const struct tview_spec *sp, struct backend *b
     return (be_caps(be) & CAP_HANGUP) ? NULL : be_why_no_hangup(be);
 }
 
-static const struct tview_spec spec = {
+const struct tview_spec channels_spec = {
     .kind = KIND_CHANNELS,
     .one = "channel",
     .many = "channels",
@@ -106,7 +106,7 @@ static const struct tview_spec spec = {
 static void *chan_create(struct app *app)
 {
     struct tview *tv = xcalloc(1, sizeof *tv);
-    tview_init(tv, app, &spec);
+    tview_init(tv, app, &channels_spec);
     return tv;
 }
 
@@ -169,6 +169,8 @@ const struct view_ops channels_view_ops = {
     .model_changed = chan_model_changed,
     .summary = chan_summary,
     .export = tview_export,
+    .columns = tview_columns,
+    .column_cmd = tview_column_cmd,
     .blocked = chan_blocked,
     .hints = chan_hints,
 };

@@ -100,6 +100,24 @@ static const struct tview_spec qm_spec = {
     .pending_col = 1,
 };
 
+const struct tview_spec *tview_spec_of(int kind)
+{
+    switch (kind) {
+    case KIND_CHANNELS:
+        return &channels_spec;
+    case KIND_EXTENSIONS:
+        return &ext_spec;
+    case KIND_RINGGROUPS:
+        return &rg_spec;
+    case KIND_QUEUEMEMBERS:
+        return &qm_spec;
+    case KIND_QUEUES:
+        return &q_spec;
+    default:
+        return NULL;
+    }
+}
+
 static void *rec_create(struct app *app, const struct tview_spec *spec)
 {
     struct tview *tv = xcalloc(1, sizeof *tv);
@@ -187,7 +205,8 @@ static const struct keyhint qm_hints[] = {
         .name = name_, .kind = kind_, .create = create_, .destroy = rec_destroy,            \
         .resize = rec_resize, .draw = rec_draw, .key = rec_key,                             \
         .model_changed = rec_model_changed, .summary = rec_summary, .blocked = rec_blocked, \
-        .export = tview_export, .hints = hints_,                                            \
+        .export = tview_export, .columns = tview_columns, .column_cmd = tview_column_cmd,   \
+        .hints = hints_,                                                                    \
     }
 
 const struct view_ops extensions_view_ops =

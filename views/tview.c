@@ -74,6 +74,7 @@ void tview_init(struct tview *tv, struct app *app, const struct tview_spec *spec
     tv->be = app->be;
     idset_init(&tv->pending);
     setup_columns(tv);
+    columns_load(tv);
     int first = tv->be ? 0 : 1;
     tv->default_sort = spec->sort_col + first;
     rows_init(&tv->rows, tv->rcols, tv->ncols, tv->default_sort);
@@ -98,6 +99,18 @@ void tview_done(struct tview *tv)
     tview_form_free(tv->form);
     tview_targets_free(tv->confirm, tv->nconfirm);
     free(tv->find);
+}
+
+void tview_set_shown(struct tview *tv, const int *cols, int n)
+{
+    int first = tv->be ? 0 : 1;
+    tv->nshown = first;
+    for (int i = 0; i < n && tv->nshown < TABLE_MAX_COLS; i++) {
+        if (cols[i] >= 0 && cols[i] + first < tv->ncols)
+            tv->shown[tv->nshown++] = cols[i] + first;
+    }
+    if (tv->width)
+        tview_resize(tv, tv->height, tv->width);
 }
 
 void tview_resize(struct tview *tv, int rows, int cols)
@@ -308,9 +321,49 @@ int tview_key(struct tview *tv, enum action act)
     case ACT_DETAILS:
         open_details(tv);
         return VIEW_HANDLED;
+    case ACT_COLUMNS:
+        columns_open(tv);
+        return VIEW_HANDLED;
     default:
         return VIEW_IGNORED;
     }
+}
+
+size_t tview_columns(void *state, const char **out, size_t max)
+{
+    struct tview *tv = state;
+    size_t n = 0;
+    for (int c = 0; c < tv->ncols && n < max; c++)
+        out[n++] = tv->cols[c].rc.name;
+    return n;
+}
+
+static int sort_by(struct tview *tv, const char *arg, char **err)
+{
+    bool rev = *arg == '-';
+    const char *name = arg + rev;
+    for (int c = 0; c < tv->ncols; c++) {
+        if (strcmp(tv->cols[c].rc.name, name) == 0) {
+            rows_set_sort(&tv->rows, c, rev);
+            sort_flash(tv);
+            return 0;
+        }
+    }
+    *err = *name ? xasprintf("no column '%s' to sort by (Tab lists them)", name)
+                 : xstrdup("usage: :sort COLUMN, or :sort -COLUMN for descending");
+    return -1;
+}
+
+int tview_column_cmd(void *state, const char *cmd, const char *arg, char **err)
+{
+    struct tview *tv = state;
+    if (strcmp(cmd, "sort") == 0)
+        return sort_by(tv, arg, err);
+    int cols[TABLE_MAX_COLS], n;
+    if (columns_parse(tv->spec, arg, cols, &n, err))
+        return -1;
+    columns_save(tv, cols, n);
+    return 0;
 }
 
 void tview_model_changed(struct tview *tv, struct backend *be, int kind)

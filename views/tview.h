@@ -86,6 +86,9 @@ int tview_key(struct tview *tv, enum action act);
 void tview_model_changed(struct tview *tv, struct backend *be, int kind);
 /* The view_ops export hook: the shown rows as CSV. */
 int tview_export(void *state, FILE *f, char **err);
+/* The view_ops columns and column_cmd hooks (:sort, :columns). */
+size_t tview_columns(void *state, const char **out, size_t max);
+int tview_column_cmd(void *state, const char *cmd, const char *arg, char **err);
 /* The counts for the header, and marks, filter and errors for the status line. */
 void tview_summary(struct tview *tv, char *header, size_t hsize, char *status, size_t ssize);
 /* The marked records (those the filter hides included, counted in *hidden), else the one
@@ -116,6 +119,24 @@ bool tview_form_key(struct tview *tv, enum action act);
 /* Why one of those actions cannot run now, or NULL. */
 const char *tview_form_blocked(const struct tview *tv, enum action act);
 void tview_form_free(struct tview_form *f);
+
+/* Show these spec columns (indices into spec->cols), in this order, after the fleet's
+ * BACKEND column. */
+void tview_set_shown(struct tview *tv, const int *cols, int n);
+/* The table spec of a kind (views/records.c), or NULL. */
+const struct tview_spec *tview_spec_of(int kind);
+extern const struct tview_spec channels_spec;
+
+/* views/columns.c: the column chooser. The [columns] list of a spec into spec column
+ * indices; -1 with *err (owned) on an unknown or repeated name. */
+int columns_parse(const struct tview_spec *sp, const char *list, int *out, int *n, char **err);
+/* Show what the config's [columns] section says for tv's view. */
+void columns_load(struct tview *tv);
+/* Open the chooser over tv. */
+void columns_open(struct tview *tv);
+/* Show these spec columns and save the choice to the config's [columns]; the outcome is
+ * flashed. */
+void columns_save(struct tview *tv, const int *cols, int n);
 
 /* Whether be's rows are stale (why, into buf), for verbs that need fresh data. */
 bool tview_stale(const struct tview *tv, struct backend *be, char *why, size_t size);

@@ -46,6 +46,12 @@ struct view_ops {
      * out_print(). Returns the number of rows, or -1 with *err (owned). NULL: :w writes
      * every record of the view's kind, as `pbxtop get -o csv` would. */
     int (*export)(void *state, FILE *f, char **err);
+    /* Every column's name, shown or not, into out (borrowed); returns how many. For the
+     * completion of :sort and :columns. NULL: the view has no columns. */
+    size_t (*columns)(void *state, const char **out, size_t max);
+    /* :sort COLUMN (a leading - reverses) or :columns LIST. Returns 0, or -1 with *err
+     * (owned) naming the problem. */
+    int (*column_cmd)(void *state, const char *cmd, const char *arg, char **err);
 };
 
 extern const struct view_ops channels_view_ops;
@@ -62,5 +68,10 @@ extern const struct view_ops backends_view_ops;
  * follows the record across polls (and says so when it is gone); the raw key shows the
  * backend's own JSON. */
 void details_open(struct app *app, struct backend *be, int kind, const char *id);
+
+struct config;
+/* views/columns.c: check the config's [columns] lists against the views' columns, before
+ * the console starts; -1 with *err ("PATH:LINE: ...", owned) on a bad one. */
+int columns_check(const struct config *cfg, char **err);
 
 #endif

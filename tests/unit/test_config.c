@@ -357,6 +357,27 @@ static void test_keys_section(void **state)
     expect_error("[o]\ntype = \n", CFG ":2:", "empty value", NULL);
 }
 
+static void test_columns_section(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char *err = NULL;
+    /* a view's short name is stored as its long one; the list is kept as text */
+    const char *text = "[o]\ntype = jade\n[columns]\nch = channel, dur\nqueuemembers = queue\n";
+    assert_int_equal(config_parse(CFG, text, strlen(text), &cfg, &err), 0);
+    assert_int_equal(cfg.ncolumns, 2);
+    assert_string_equal(cfg.columns[0].view, "channels");
+    assert_string_equal(cfg.columns[0].list, "channel, dur");
+    assert_int_equal(cfg.columns[0].line, 4);
+    assert_string_equal(cfg.columns[1].view, "queuemembers");
+    config_done(&cfg);
+    expect_error("[o]\ntype = jade\n[columns]\nphones = x\n",
+                 CFG ":4:", "[columns] phones: not a table view", NULL);
+    expect_error("[o]\ntype = jade\n[columns]\nch = a\nchannels = b\n",
+                 CFG ":5:", "channels: set twice in [columns] (first on line 4)", NULL);
+    expect_error("[columns]\n[o]\ntype = jade\n[columns]\n", CFG ":4:", "appears twice", NULL);
+}
+
 static void test_first_error_wins_and_nothing_leaks(void **state)
 {
     (void)state;
@@ -717,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_err_long_line),
         cmocka_unit_test(test_err_no_backend),
         cmocka_unit_test(test_keys_section),
+        cmocka_unit_test(test_columns_section),
         cmocka_unit_test(test_first_error_wins_and_nothing_leaks),
         cmocka_unit_test_setup_teardown(test_load_world_readable_password_refused, setup_dir,
                                         teardown_dir),
