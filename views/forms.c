@@ -357,6 +357,10 @@ static void form_done(void *ud, bool confirmed)
         app_flash(tv->app, false, "Nothing changed");
     } else if (f->act == ACT_ADD) {
         tview_create(tv, f->be, &c);
+    } else if (f->act == ACT_BULK_EDIT) {
+        tview_preview_open(tv, f->t, f->n, &c, f->rs);
+        f->t = NULL;
+        f->n = 0;
     } else {
         tview_change(tv, f->t, f->n, &c, past);
         f->t = NULL;

@@ -113,6 +113,11 @@ void tview_change(struct tview *tv, struct tview_target *t, size_t n, const stru
 /* Create one record on be (a form's answer); the outcome is flashed. */
 void tview_create(struct tview *tv, struct backend *be, const struct change *c);
 
+/* views/preview.c: show what a bulk edit c would change on each target (taken) and run it
+ * on y; rs marks the secret fields. */
+void tview_preview_open(struct tview *tv, struct tview_target *t, size_t n, const struct change *c,
+                        const struct record_schema *rs);
+
 /* views/forms.c: add (A), edit (e), bulk edit (E), pause a member (p), penalty (P). True when
  * act is one of them (it is then handled). */
 bool tview_form_key(struct tview *tv, enum action act);

@@ -261,3 +261,62 @@ def test_filter_hides_rows_and_marks_it_hides_are_counted(pbxtop):
         tmux.send("n")
         s = tmux.wait_for(lambda s: cursor_line(s) and keep in cursor_line(s), 3)
         assert len([l for l in body_lines(s) if l[1:].strip()]) == len(names)
+
+
+def ext_writes(sim, since):
+    return [r for r in sim.requests(BACKEND, since)
+            if r["method"] in ("PUT", "PATCH", "POST") and "/extensions" in r["path"]]
+
+
+def test_bulk_edit_previews_each_row_before_and_after(pbxtop):
+    # Issabel: jade edits only its own users' endpoints, and the seed has none
+    sim = Sim([(BACKEND, "issabel", {})])
+    tmux = None
+    try:
+        sim.start()
+        cfg = sim.write_config(extra={BACKEND: "timeout = 5\n"})
+        tmux = Tmux("%s -c %s -v ext" % (shlex.quote(pbxtop), shlex.quote(cfg)), env=pane_env())
+        tmux.wait_for(lambda s: re.search(r"\b\d+ extensions\s*$", header(s)), 10)
+        bulk_edit_session(sim, tmux)
+    finally:
+        if tmux:
+            tmux.kill()
+        sim.cleanup()
+
+
+def bulk_edit(tmux, secret, context):
+    tmux.send("E")
+    tmux.wait_for("Edit 3 extensions", 3)
+    tmux.send("Tab")
+    tmux.send_literal(secret)
+    tmux.send("Tab")
+    tmux.send_literal(context)
+    tmux.send("Enter")
+
+
+def bulk_edit_session(sim, tmux):
+    # mark 200, 201 and the last row, 209, whose context is empty
+    tmux.send("Space", "Space", "G", "Space")
+    tmux.wait_for(lambda s: "3 marked" in status(s), 3)
+    seq = sim.last_seq()
+    # rows the edit would not change are shown skipped; Esc sends nothing
+    bulk_edit(tmux, "", "from-internal")
+    s = tmux.wait_for("Bulk edit: 1 of 3 extensions change on office", 3)
+    assert "200  (no change: skipped)" in s and "201  (no change: skipped)" in s, s
+    assert "context: (empty) \u2192 from-internal" in s, s
+    tmux.send("Escape")
+    tmux.wait_for(lambda s: "cancelled" in status(s), 3)
+    assert not ext_writes(sim, seq)
+    # a secret counts as a change and never shows
+    bulk_edit(tmux, "Sekr1t-canary", "from-sales")
+    s = tmux.wait_for("Bulk edit: 3 of 3 extensions change", 3)
+    assert "Sekr1t-canary" not in s, s
+    body = lines(s)
+    at = body.index(" 200")
+    assert body[at + 1:at + 3] == ["     secret: (hidden) \u2192 (new secret)",
+                                   "     context: from-internal \u2192 from-sales"], body[at:at + 3]
+    assert not ext_writes(sim, seq)
+    tmux.send("y")
+    wait_until(lambda: len(ext_writes(sim, seq)) >= 3, 5, what="three writes")
+    tmux.wait_for(lambda s: re.search(r"3 updated", status(s)), 5)
+    s = tmux.wait_for(lambda s: s.count("from-sales") == 3, 10)
