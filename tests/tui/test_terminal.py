@@ -129,6 +129,83 @@ def test_resize_with_dialog_open(pbxtop):
         assert [d["path"] for d in dels] == [delete_path(uid)], dels
 
 
+def frame_box(screen):
+    """The frame of the open dialog (any title), as dialog_box() gives it, or None."""
+    ls = lines(screen)
+    top = next((y for y, l in enumerate(ls) if "\u250c" in l and "\u2510" in l), None)
+    if top is None:
+        return None
+    left, right = ls[top].index("\u250c"), ls[top].index("\u2510")
+    bottom = next((y for y in range(top + 1, len(ls)) if "\u2514" in ls[y]), None)
+    if bottom is None:
+        return None
+    return {"top": top, "bottom": bottom, "left": left, "right": right}
+
+
+def centred(box, x, y):
+    try:
+        check_centred(box, x, y)
+        return True
+    except (AssertionError, TypeError):
+        return False
+
+
+def add_form(t, iface):
+    """Open the add form on the queue members view and type an interface into it."""
+    t.send("A")
+    t.wait_for("Add a queue member on office", 3)
+    t.send("Tab")
+    t.send_literal(iface)
+    return t.wait_for(lambda s: "Interface *: " + iface in s, 3)
+
+
+def members_with(sim, iface):
+    return [m for m in sim.state(BACKEND)["members"] if m["state_interface"] == iface]
+
+
+def test_resize_in_the_middle_of_a_form(pbxtop):
+    with console(pbxtop, args="-v qm", wait_rows=False) as (sim, t):
+        t.wait_for(lambda s: re.search(r"\d+ queue members", header(s)), 10)
+        add_form(t, "PJSIP/7")
+        for x, y in ((120, 40), (80, 24), (70, 20), (100, 30)):
+            t.resize(x, y)
+            if x < 80:
+                t.wait_for(TOO_SMALL % (x, y), 3)
+                continue
+            # the form comes back whole, centred, with what was typed and the focus kept
+            s = t.wait_for(lambda s: "Add a queue member" in s and len(lines(s)) >= y
+                           and centred(frame_box(s), x, y), 3)
+            assert "Interface *: PJSIP/7" in s and "Queue *: sales" in s, s
+        t.send_literal("77")
+        t.wait_for("Interface *: PJSIP/777", 3)
+        t.send("Enter")
+        wait_until(lambda: members_with(sim, "PJSIP/777"), 5, what="the new member")
+        assert members_with(sim, "PJSIP/777")[0]["queue_name"] == "sales"
+
+
+def test_ctrl_z_at_80x24_with_a_form_open(pbxtop):
+    with bash_pane(pbxtop, args="-v qm", x=80, y=24, wait_rows=False) as (sim, t):
+        t.wait_for(lambda s: re.search(r"\d+ queue members", header(s)), 10)
+        pid = pbxtop_pid(t)
+        add_form(t, "PJSIP/8")
+        t.send("C-z")
+        wait_until(lambda: proc_state(pid) == "T", 3, what="pbxtop to be stopped (state T)")
+        t.wait_for(lambda s: "Stopped" in s and "PROMPT$" in s, 3)
+        assert pane_flag(t, "alternate_on") == "0"
+        t.send_literal("fg")
+        t.send("Enter")
+        s = t.wait_for(lambda s: "Add a queue member" in s and "Interface *: PJSIP/8" in s, 3)
+        assert "Stopped" not in s and "PROMPT$" not in s, s
+        box = frame_box(s)
+        assert box, s
+        check_centred(box, 80, 24)
+        # the form still takes keys and sends what it holds
+        t.send_literal("8")
+        t.wait_for("Interface *: PJSIP/88", 3)
+        t.send("Enter")
+        wait_until(lambda: members_with(sim, "PJSIP/88"), 5, what="the new member")
+
+
 def test_too_small_ignores_keys_for_hidden_dialog(pbxtop):
     """Below 80x24 the dialog is not drawn, so keys must not answer it unseen."""
     with console(pbxtop) as (sim, t):
@@ -260,19 +337,20 @@ def test_ctrl_l_and_sigcont_redraw(pbxtop):
 
 
 @contextlib.contextmanager
-def bash_pane(pbxtop, args=""):
+def bash_pane(pbxtop, args="", x=100, y=30, wait_rows=True):
     """pbxtop started from an interactive bash (job control on), so Ctrl-Z really stops it."""
     sim = Sim([(BACKEND, "jade", {})])
     t = None
     try:
         sim.start()
         cfg = sim.write_config(extra={BACKEND: "timeout = 5\n"})
-        t = Tmux("env PS1='PROMPT$ ' bash --norc --noprofile -i", env=pane_env())
+        t = Tmux("env PS1='PROMPT$ ' bash --norc --noprofile -i", x=x, y=y, env=pane_env())
         t.wait_for("PROMPT$", 5)
         t.send_literal("%s -c %s %s" % (shlex.quote(pbxtop), shlex.quote(cfg), args))
         t.send("Enter")
         n = len(sim.state(BACKEND)["channels"])
-        t.wait_for(lambda s: header_calls(s) == n and table_rows(s), 10)
+        if wait_rows:
+            t.wait_for(lambda s: header_calls(s) == n and table_rows(s), 10)
         yield sim, t
     finally:
         if t:
