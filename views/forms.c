@@ -24,6 +24,8 @@ struct tview_form {
     size_t n;
     struct dialog *d; /* the app owns it; valid until done() returns */
     bool unpause;
+    int count_field;       /* add: the "How many" field, -1 when the kind has no ranges */
+    struct addrange range; /* add: the records a range makes, while it is confirmed */
 };
 
 void tview_form_free(struct tview_form *f)
@@ -32,6 +34,7 @@ void tview_form_free(struct tview_form *f)
         return;
     for (int i = 0; i < f->nf; i++)
         free(f->before[i]);
+    addrange_free(&f->range);
     tview_targets_free(f->t, f->n);
     free(f);
 }
@@ -178,6 +181,7 @@ static struct tview_form *form_new(struct tview *tv, enum action act, struct bac
     f->be = be;
     f->rs = be_schema(be, tv->spec->kind);
     f->d = dialog_new(title, button, false);
+    f->count_field = -1;
     return f;
 }
 
@@ -199,6 +203,11 @@ static void open_add(struct tview *tv)
         free(queue);
     }
     dialog_add_line(f->d, "Tab moves between fields; Left/Right pick a value; * is required.");
+    if (addrange_offered(tv->spec->kind)) {
+        f->count_field = dialog_add_input(f->d, "How many:", "1", NULL);
+        dialog_add_line(f->d, "More than 1 adds a range counting up from the extension;");
+        dialog_add_line(f->d, "{ext} in another field becomes each record's number.");
+    }
     form_open(tv, f);
 }
 
@@ -331,6 +340,46 @@ static void open_penalty(struct tview *tv)
     form_open(tv, f);
 }
 
+static void range_done(void *ud, bool confirmed)
+{
+    struct tview *tv = ud;
+    struct tview_form *f = tv->form;
+    tv->form = NULL;
+    if (confirmed && f)
+        tview_create_range(tv, f->be, &f->range);
+    else
+        app_flash(tv->app, false, "Nothing added");
+    tview_form_free(f);
+}
+
+/* A form's create, once or as a range; a range is confirmed first, by its count typed back
+ * when it is large. Returns true when f stays open for that confirmation. */
+static bool add_records(struct tview *tv, struct tview_form *f, const struct change *c)
+{
+    char *err = NULL;
+    const char *count = f->count_field >= 0 ? dialog_input(f->d, f->count_field) : "1";
+    if (addrange_expand(c, "extension", count, &f->range, &err)) {
+        app_flash(tv->app, true, "Not added: %s", err);
+        free(err);
+        return false;
+    }
+    if (f->range.n == 1) {
+        tview_create_range(tv, f->be, &f->range);
+        return false;
+    }
+    char *title = xasprintf("Add %zu %s, %s to %s, on %s?", f->range.n, tv->spec->many,
+                            f->range.from, f->range.to, be_name(f->be));
+    char *n = xasprintf("%zu", f->range.n);
+    f->d = dialog_new(title, "Add", false);
+    if (f->range.n >= 10)
+        (void)dialog_add_input(f->d, "Type the count to confirm:", "", n);
+    free(title);
+    free(n);
+    tv->form = f;
+    app_open_dialog(tv->app, f->d, range_done, tv);
+    return true;
+}
+
 static void form_done(void *ud, bool confirmed)
 {
     struct tview *tv = ud;
@@ -356,7 +405,8 @@ static void form_done(void *ud, bool confirmed)
     if (!c.nvalues) {
         app_flash(tv->app, false, "Nothing changed");
     } else if (f->act == ACT_ADD) {
-        tview_create(tv, f->be, &c);
+        if (add_records(tv, f, &c))
+            return; /* f stays, for the range's confirmation */
     } else if (f->act == ACT_BULK_EDIT) {
         tview_preview_open(tv, f->t, f->n, &c, f->rs);
         f->t = NULL;

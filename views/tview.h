@@ -110,8 +110,22 @@ void tview_delete(struct tview *tv, struct tview_target *t, size_t n);
 void tview_change(struct tview *tv, struct tview_target *t, size_t n, const struct change *c,
                   const char *past);
 
-/* Create one record on be (a form's answer); the outcome is flashed. */
-void tview_create(struct tview *tv, struct backend *be, const struct change *c);
+/* views/addrange.c: A with "How many" above 1. The records a form's create tmpl makes:
+ * key (the schema's "extension") counts up from its value, keeping its width, and "{ext}"
+ * in other values becomes each number. The names are the schema's static strings. */
+struct addrange {
+    const char **names;
+    int nvalues;
+    char ***values; /* [n][nvalues]; NULL entries: not sent */
+    size_t n;
+    char from[32], to[32]; /* the first and last key, for messages */
+};
+bool addrange_offered(int kind);
+int addrange_expand(const struct change *tmpl, const char *key, const char *count,
+                    struct addrange *out, char **err);
+void addrange_free(struct addrange *r);
+/* Create every record of r on be, as one plan (r is left to the caller). */
+void tview_create_range(struct tview *tv, struct backend *be, const struct addrange *r);
 
 /* views/preview.c: show what a bulk edit c would change on each target (taken) and run it
  * on y; rs marks the secret fields. */

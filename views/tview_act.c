@@ -160,27 +160,56 @@ static void create_done(void *ud, struct plan *p, const struct plan_summary *s,
 {
     struct tview *tv = ud;
     const struct plan_item *it = plan_at(p, 0);
-    (void)s;
+    const char *on = be_name(plan_backend(p));
     (void)journal_id;
-    if (it->state == ITEM_DONE && it->outcome == ACT_OK)
-        app_flash(tv->app, false, "Added %s on %s%s%s", tv->spec->one, be_name(plan_backend(p)),
-                  it->new_id ? ": " : "", it->new_id ? it->new_id : "");
-    else
-        app_flash(tv->app, true, "Not added on %s: %s", be_name(plan_backend(p)),
+    if (plan_count(p) > 1) {
+        bool ok = s->ok == plan_count(p);
+        app_flash(tv->app, !ok, "Added %zu of %zu %s on %s%s", s->ok, plan_count(p), tv->spec->many,
+                  on, ok ? "" : ": see pbxtop journal for each one");
+    } else if (it->state == ITEM_DONE && it->outcome == ACT_OK) {
+        app_flash(tv->app, false, "Added %s on %s%s%s", tv->spec->one, on, it->new_id ? ": " : "",
+                  it->new_id ? it->new_id : "");
+    } else {
+        app_flash(tv->app, true, "Not added on %s: %s", on,
                   it->msg && *it->msg ? it->msg : act_outcome_name(it->outcome));
+    }
 }
 
-void tview_create(struct tview *tv, struct backend *be, const struct change *tmpl)
+/* One plan of creates; nothing starts unless every one passes the schema's checks. */
+static void create_all(struct tview *tv, struct backend *be, const struct change *c, size_t n)
 {
     struct plan *p = plan_new(be);
-    struct change c = *tmpl;
-    c.kind = tv->spec->kind;
-    c.id = NULL;
-    (void)plan_add(p, &c, 0);
+    for (size_t i = 0; i < n; i++) {
+        struct change one = c[i];
+        one.kind = tv->spec->kind;
+        one.id = NULL;
+        (void)plan_add(p, &one, 0);
+    }
     if (plan_check(p)) {
-        app_flash(tv->app, true, "Not added: %s", plan_at(p, 0)->msg);
+        for (size_t i = 0; i < plan_count(p); i++) {
+            const struct plan_item *it = plan_at(p, i);
+            if (it->state != ITEM_INVALID)
+                continue;
+            if (n > 1)
+                app_flash(tv->app, true, "Not added: record %zu of %zu: %s", i + 1, n, it->msg);
+            else
+                app_flash(tv->app, true, "Not added: %s", it->msg);
+            break;
+        }
         plan_free(p);
         return;
     }
     ui_batch_start(tv->app, p, NULL, create_settled, create_done, tv);
+}
+
+void tview_create_range(struct tview *tv, struct backend *be, const struct addrange *r)
+{
+    struct change *c = xcalloc(r->n, sizeof *c);
+    for (size_t i = 0; i < r->n; i++)
+        c[i] = (struct change){.op = OP_CREATE,
+                               .nvalues = r->nvalues,
+                               .names = (const char *const *)r->names,
+                               .values = (const char *const *)r->values[i]};
+    create_all(tv, be, c, r->n);
+    free(c);
 }

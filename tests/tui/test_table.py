@@ -320,3 +320,55 @@ def bulk_edit_session(sim, tmux):
     wait_until(lambda: len(ext_writes(sim, seq)) >= 3, 5, what="three writes")
     tmux.wait_for(lambda s: re.search(r"3 updated", status(s)), 5)
     s = tmux.wait_for(lambda s: s.count("from-sales") == 3, 10)
+
+
+def ext_creates(sim, since):
+    return [r for r in sim.requests(BACKEND, since)
+            if r["method"] == "POST" and r["path"].rstrip("/").endswith("/extensions")]
+
+
+def test_add_a_range_of_extensions(pbxtop):
+    sim = Sim([(BACKEND, "issabel", {})])
+    tmux = None
+    try:
+        sim.start()
+        cfg = sim.write_config(extra={BACKEND: "timeout = 5\n"})
+        tmux = Tmux("%s -c %s -v ext" % (shlex.quote(pbxtop), shlex.quote(cfg)), env=pane_env())
+        tmux.wait_for(lambda s: re.search(r"\b\d+ extensions\s*$", header(s)), 10)
+        seq = sim.last_seq()
+        tmux.send("A")
+        tmux.wait_for("Add an extension on office", 3)
+        tmux.send_literal("3000")
+        tmux.send("Tab", "C-u")
+        tmux.send_literal("Desk {ext}")
+        tmux.send("BTab", "BTab")          # back round to How many, the last field
+        tmux.send("C-u")
+        tmux.send_literal("12")
+        tmux.wait_for("How many: 12", 3)
+        tmux.send("Enter")
+        # twelve records: the count must be typed back, y alone does nothing
+        s = tmux.wait_for("Add 12 extensions, 3000 to 3011, on office?", 3)
+        tmux.send("y", "Enter")
+        tmux.wait_for("Add 12 extensions", 1)
+        assert not ext_creates(sim, seq)
+        tmux.send("C-u")
+        tmux.send_literal("12")
+        tmux.send("Enter")
+        tmux.wait_for(lambda s: "Added 12 of 12 extensions on office" in status(s), 15)
+        posts = ext_creates(sim, seq)
+        assert len(posts) == 12, posts
+        s = tmux.wait_for(lambda s: "3011" in s and "Desk 3011" in s, 10)
+        assert "Desk 3000" in s
+        # a range from a name that is no number is refused, naming why
+        tmux.send("A")
+        tmux.wait_for("Add an extension on office", 3)
+        tmux.send_literal("lobby")
+        tmux.send("BTab", "C-u")
+        tmux.send_literal("2")
+        tmux.send("Enter")
+        tmux.wait_for(lambda s: "a range needs a number to start from, not 'lobby'" in status(s), 3)
+        assert len(ext_creates(sim, seq)) == 12
+    finally:
+        if tmux:
+            tmux.kill()
+        sim.cleanup()
