@@ -72,7 +72,12 @@ static void answered(void *ud, bool yes)
     tview_delete(tv, t, n);
 }
 
-/* Opens with Cancel focused; with spec->typed the count, or the one label, is typed back. */
+/* From this many targets the count is typed back whatever the verb: a stray M then y must
+ * not hang up a whole call centre. */
+#define TYPED_FROM 10
+
+/* Opens with Cancel focused; with spec->typed the count, or the one label, is typed back, and
+ * so is the count of any large batch. */
 static struct dialog *confirm_dialog(const struct tview *tv, const struct tview_target *t, size_t n,
                                      size_t hidden)
 {
@@ -89,7 +94,7 @@ static struct dialog *confirm_dialog(const struct tview *tv, const struct tview_
         dialog_add_line(d, line);
         free(line);
     }
-    if (sp->typed) {
+    if (sp->typed || n >= TYPED_FROM) {
         char *expect = n == 1 ? xstrdup(t[0].label) : xasprintf("%zu", n);
         char *label = xasprintf("Type %s to %s:", expect, sp->verb_lower);
         (void)dialog_add_input(d, label, NULL, expect);

@@ -147,8 +147,14 @@ def test_navigation_and_marks(pbxtop):
         assert box["title"] == "Hang up 40 channels on office?", box
         assert box["lines"][0] == names[0], box
         more = [l for l in box["lines"] if re.match(r"\.\.\. and \d+ more", l)]
-        assert more and int(more[0].split()[2]) + len(box["lines"]) - 1 == 40, box
+        # the names shown, "... and N more", then the count to type back (a large batch)
+        assert box["lines"][-1].startswith("Type 40 to hang up:"), box
+        assert more and int(more[0].split()[2]) + len(box["lines"]) - 2 == 40, box
         assert focused_button(t.screen()) == "Cancel"
+        # y goes into the field: it cannot confirm forty hang-ups
+        t.send("y", "Enter")
+        assert_no_delete(sim, seq, "40 marked, y typed", settle=0.3)
+        assert dialog_box(t.screen()) is not None
         t.send("Escape")
         t.wait_for(lambda s: dialog_box(s) is None, 2)
         assert_no_delete(sim, seq, "40 marked, cancelled", settle=0.2)
