@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "themes/theme.h"
 #include "tui/app.h"
 #include "tui/batch.h"
 #include "tui/config.h"
@@ -125,16 +126,18 @@ static void parse_console(int argc, char **argv, struct cli *c)
     }
 }
 
-/* Built-in themes until theme files land: colour, or attributes only. */
-static void apply_theme(struct cli *c, const char *name)
+/* Load the theme before the terminal is taken over, so that a bad one is reported plainly.
+ * `from` names the config the name came from, or is NULL for --theme. */
+static void apply_theme(const char *name, const char *from)
 {
-    if (!name || strcmp(name, "default") == 0)
-        return;
-    if (strcmp(name, "mono") == 0) {
-        c->app.no_color = true;
-        return;
+    struct theme t;
+    char *err = NULL;
+    if (theme_load(name ? name : "default", &t, &err)) {
+        if (from)
+            die_code(EXIT_USAGE, "%s: theme = %s: %s", from, name, err);
+        die_code(EXIT_USAGE, "%s", err);
     }
-    die_code(EXIT_USAGE, "theme '%s' is not one of: default, mono", name);
+    theme_set(&t);
 }
 
 static int run_console(struct cli *c)
@@ -144,7 +147,7 @@ static int run_console(struct cli *c)
     if (config_load(path, &cfg, &err))
         die_code(EXIT_USAGE, "%s", err);
     free(path);
-    apply_theme(c, c->theme ? c->theme : cfg.theme);
+    apply_theme(c->theme ? c->theme : cfg.theme, c->theme ? NULL : cfg.path);
     int code = app_run(&cfg, &c->app);
     config_done(&cfg);
     return code;
@@ -165,7 +168,7 @@ static int run_subcommand(struct cli *c, int argc, char **argv)
         parse_console(argc, argv, c);
         if (optind < argc)
             die_code(EXIT_USAGE, "demo: unexpected argument '%s'", argv[optind]);
-        apply_theme(c, c->theme);
+        apply_theme(c->theme, NULL);
         return demo_run(&c->app);
     }
     if (strcmp(cmd, "apply") == 0)
