@@ -17,19 +17,36 @@
 #include "tui/xalloc.h"
 
 static const char usage[] =
-    "usage: pbxtop [-c FILE] [-b BACKEND] [-v VIEW] [-d SECONDS] [--read-only]\n"
+    "usage: pbxtop [-c FILE] [-b BACKEND|@all] [-v VIEW] [-d SECONDS] [--read-only]\n"
     "              [--theme NAME] [--no-color] [--ascii] [-n FRAMES]\n"
     "       pbxtop get VIEW [-b BACKEND|@all] [-o table|csv|json] [--filter TEXT] [--raw]\n"
     "       pbxtop hangup -b BACKEND [--yes] ID...\n"
     "       pbxtop apply FILE.csv -b BACKEND [--view VIEW] [--dry-run] [--yes]\n"
     "       pbxtop journal [list | show ID | resume ID [--yes]]\n"
     "       pbxtop demo [console options]\n"
-    "       pbxtop --version | --help\n"
+    "       pbxtop --version | --help | COMMAND --help\n"
     "\n"
-    "The console polls the backends in the config ($XDG_CONFIG_HOME/pbxtop/config.ini or\n"
-    "-c FILE) and shows their live channels. In it, ? lists every key.\n"
+    "The console polls the backends in the config and shows their live tables; in it, ?\n"
+    "lists every key. Console options:\n"
+    "  -c, --config FILE    the config (default $XDG_CONFIG_HOME/pbxtop/config.ini)\n"
+    "  -b, --backend NAME   the backend to show (default the first), @all for all at once\n"
+    "  -v, --view VIEW      the first view: extensions, ringgroups, channels (the default),\n"
+    "                       queuemembers, queues, backends (or ext rg ch qm q be)\n"
+    "  -d, --delay SECONDS  seconds between polls (0.2 to 3600), instead of the config's\n"
+    "      --read-only      refuse every change\n"
+    "      --theme NAME     default, light, mono, a theme of your own, or a file\n"
+    "      --no-color       attributes only, no colours (as NO_COLOR=1 does)\n"
+    "      --ascii          draw with ASCII characters only\n"
+    "  -n, --frames N       exit after drawing N frames\n"
     "Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 backend unreachable or\n"
-    "auth failed, 4 keyring locked, 5 not offered by the backend.\n";
+    "auth failed, 4 keyring locked, 5 not offered by the backend. See man pbxtop.\n";
+
+static const char usage_demo[] =
+    "usage: pbxtop demo [-b BACKEND|@all] [-v VIEW] [-d SECONDS] [--read-only] [--theme NAME]\n"
+    "                   [--no-color] [--ascii] [-n FRAMES]\n"
+    "Start the bundled simulator of every backend type (jade-lab, issabel-lab, sark-lab,\n"
+    "ngcp-lab, dsiprouter-lab) in a private directory and open the console on it; the\n"
+    "options are the console's (pbxtop --help). Needs python3.\n";
 
 struct cli {
     const char *config;
@@ -58,8 +75,8 @@ static long parse_frames(const char *s)
     return n;
 }
 
-/* Console options; stops at the first non-option (a subcommand). */
-static void parse_console(int argc, char **argv, struct cli *c)
+/* Console options; stops at the first non-option (a subcommand). -h prints `help`. */
+static void parse_console(int argc, char **argv, struct cli *c, const char *help)
 {
     enum {
         OPT_READ_ONLY = 256,
@@ -117,10 +134,10 @@ static void parse_console(int argc, char **argv, struct cli *c)
             printf("pbxtop %s\n", PBXTOP_VERSION);
             exit(EXIT_OK);
         case 'h':
-            fputs(usage, stdout);
+            fputs(help, stdout);
             exit(EXIT_OK);
         default:
-            fputs(usage, stderr);
+            fputs(help, stderr);
             exit(EXIT_USAGE);
         }
     }
@@ -165,7 +182,7 @@ static int run_subcommand(struct cli *c, int argc, char **argv)
     if (strcmp(cmd, "hangup") == 0)
         return batch_hangup(&g, argc, argv);
     if (strcmp(cmd, "demo") == 0) {
-        parse_console(argc, argv, c);
+        parse_console(argc, argv, c, usage_demo);
         if (optind < argc)
             die_code(EXIT_USAGE, "demo: unexpected argument '%s'", argv[optind]);
         apply_theme(c->theme, NULL);
@@ -190,7 +207,7 @@ int main(int argc, char **argv)
     (void)setrlimit(RLIMIT_CORE, &no_core);
     atexit(cleanup_run);
     log_open_from_env();
-    parse_console(argc, argv, &c);
+    parse_console(argc, argv, &c, usage);
     if (optind < argc)
         return run_subcommand(&c, argc - optind, argv + optind);
     return run_console(&c);
