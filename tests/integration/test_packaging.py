@@ -3,6 +3,8 @@ completion, and `make install` / `make uninstall` with DESTDIR and PREFIX (the e
 list both ways; the installed binary finds its themes and its simulator in DATADIR)."""
 
 import os
+import re
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -45,3 +47,66 @@ def test_help_of_every_command(pbxtop):
         assert word in out, (word, out)
     rc, out, err = run(pbxtop, ["--version"], env=env)
     assert rc == 0 and out.startswith("pbxtop "), (rc, out)
+
+
+# ---------------------------------------------------------------- the man page
+
+MAN = os.path.join(ROOT, "man", "pbxtop.1")
+
+
+def man_text():
+    """The man page as groff formats it, without warnings (-ww makes every one show)."""
+    p = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-P", "-cbou"], stdin=open(MAN),
+                       capture_output=True, text=True, env=dict(os.environ, MANWIDTH="100"))
+    assert p.returncode == 0 and p.stderr == "", p.stderr
+    return re.sub("\u2010\n\\s*", "", p.stdout)   # words hyphenated at line ends, joined
+
+
+def source(path):
+    with open(os.path.join(ROOT, path)) as f:
+        return f.read()
+
+
+def test_man_page_formats_cleanly_and_covers_everything(pbxtop):
+    text = man_text()
+    flat = re.sub(r"\s+", " ", text)
+    for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "COMMANDS", "KEYS",
+                    "CONFIGURATION", "THEMES", "FILES", "ENVIRONMENT", "EXIT STATUS"):
+        assert re.search(r"^%s$" % section, text, re.M), section
+    for cmd in ("pbxtop get", "pbxtop hangup", "pbxtop apply", "pbxtop journal",
+                "pbxtop keyring", "pbxtop demo"):
+        assert cmd in flat, cmd
+    for sub in ("init", "set NAME", "list", "rm NAME", "passwd", "import", "show ID",
+                "resume ID", "--username", "--dry-run", "--filter", "--raw", "--view"):
+        assert sub in flat, sub
+    # every option of the console's usage
+    rc, usage, _ = run(pbxtop, ["--help"])
+    for opt in set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", usage)):
+        assert opt in flat, opt
+    # every key binding, by its command name and its default keys (tui/input.c)
+    table = source("tui/input.c").split("defaults[] = {", 1)[1].split("};", 1)[0]
+    for name in re.findall(r'ACT_\w+,\s*"([a-z-]+)"', table):
+        assert "(%s)" % name in flat, "key binding %s is not in the man page" % name
+    for key in ("Space", "Tab", "Shift-Tab", "PgUp", "PgDn", "Home", "End", "Del", "F1",
+                "F4", "F6", "F9", "F10", "Ctrl-R", "Ctrl-L", "Esc", "Enter"):
+        assert key in flat, key
+    # every command-mode built-in (tui/commands.c)
+    builtins = source("tui/commands.c").split("builtins[] = {", 1)[1].split("};", 1)[0]
+    for name in re.findall(r'\{"([a-z!]+)", CMD_', builtins):
+        assert ":" + name in flat, ":" + name
+    # every config key (tui/config.c)
+    config = source("tui/config.c")
+    known = re.findall(r'known\[\] = \{([^}]*)\}', config)
+    assert len(known) == 2, "the config key lists moved"
+    for key in re.findall(r'"([a-z_]+)"', "".join(known)):
+        assert re.search(r"\b%s =" % key, flat), "config key %s is not in the man page" % key
+    for word in ("[pbxtop]", "[keys]", "$XDG_DATA_HOME/pbxtop/keyring", "PBXTOP_PASSPHRASE_FD",
+                 "NO_COLOR", "PBXTOP_LOG", "XDG_CONFIG_HOME", "XDG_STATE_HOME",
+                 "pbxtop/journal", "/usr/local/share/pbxtop/themes", "config.ini"):
+        assert word in flat, word
+    # the theme roles (themes/theme.c) and the exit codes (DESIGN.md section 3)
+    roles = source("themes/theme.c").split("role_names[ROLE_COUNT] = {", 1)[1].split("};")[0]
+    for role in re.findall(r'"([a-z_]+)"', roles):
+        assert role in flat, role
+    status = text.split("\nEXIT STATUS\n", 1)[1].split("\nEXAMPLES\n", 1)[0]
+    assert re.findall(r"^\s+(\d)\s", status, re.M) == ["0", "1", "2", "3", "4", "5"], status
