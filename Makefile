@@ -5,7 +5,7 @@ PKGS := ncursesw libcurl libcjson libsodium
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS := gcc make pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
             libsodium-dev libcmocka-dev tmux openssl python3 groff-base
-LINT_PKGS := cppcheck clang-format clang-tidy
+LINT_PKGS := cppcheck clang-format clang-tidy shellcheck
 
 CC ?= cc
 PYTHON ?= python3

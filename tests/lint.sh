@@ -29,5 +29,10 @@ if command -v cppcheck >/dev/null; then
 else
     note "cppcheck is not installed (make lint-deps)"
 fi
+if command -v shellcheck >/dev/null; then
+    shellcheck -s bash completion/pbxtop.bash || fail=1
+else
+    note "shellcheck is not installed (make lint-deps)"
+fi
 [ $fail = 0 ] && echo "lint: clean"
 exit $fail

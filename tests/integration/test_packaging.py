@@ -4,8 +4,10 @@ list both ways; the installed binary finds its themes and its simulator in DATAD
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -110,3 +112,80 @@ def test_man_page_formats_cleanly_and_covers_everything(pbxtop):
         assert role in flat, role
     status = text.split("\nEXIT STATUS\n", 1)[1].split("\nEXAMPLES\n", 1)[0]
     assert re.findall(r"^\s+(\d)\s", status, re.M) == ["0", "1", "2", "3", "4", "5"], status
+
+
+# ---------------------------------------------------------------- bash completion
+
+COMPLETION = os.path.join(ROOT, "completion", "pbxtop.bash")
+
+
+def complete(words, env=None, script=COMPLETION):
+    """What the completion offers for the command line `words` (the last one is being
+    typed)."""
+    prog = ('source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); '
+            'COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; _pbxtop; '
+            'printf "%s\\n" "${COMPREPLY[@]}"')
+    full = dict(os.environ)
+    full.update(env or {})
+    p = subprocess.run(["bash", "--norc", "--noprofile", "-c", prog, "bash", script] + words,
+                       capture_output=True, text=True, env=full)
+    assert p.returncode == 0 and p.stderr == "", p.stderr
+    return sorted(w for w in p.stdout.split("\n") if w)
+
+
+def test_bash_completion(pbxtop):
+    d = tempfile.mkdtemp(prefix="pbxtop-comp-")
+    try:
+        xdg = os.path.join(d, "xdg")
+        os.makedirs(os.path.join(xdg, "pbxtop", "themes"))
+        with open(os.path.join(xdg, "pbxtop", "themes", "night.theme"), "w") as f:
+            f.write("header fg=red\n")
+        pwned = os.path.join(d, "pwned")
+        with open(os.path.join(xdg, "pbxtop", "config.ini"), "w") as f:
+            f.write("[pbxtop]\n[home-pbx]\ntype = jade\n")
+        other = os.path.join(d, "other.ini")
+        with open(other, "w") as f:
+            f.write("[pbxtop]\nrefresh = 1\n[office]\n  [ lab.2 ]  ; a comment\n[keys]\n"
+                    "[$(touch %s)]\n" % pwned)
+        for name in ("a.csv", "b.txt"):
+            open(os.path.join(d, name), "w").close()
+        state = os.path.join(d, "state", "pbxtop", "journal")
+        os.makedirs(state)
+        open(os.path.join(state, "20250101-120000-001-0abcd1.journal"), "w").close()
+        env = {"XDG_CONFIG_HOME": xdg, "XDG_STATE_HOME": os.path.join(d, "state"),
+               "HOME": d}
+
+        def c(*words):
+            return complete(list(words), env)
+        assert c("pbxtop", "") == sorted(["get", "hangup", "apply", "journal", "keyring",
+                                          "demo"])
+        assert "--theme" in c("pbxtop", "--") and "--no-color" in c("pbxtop", "--")
+        assert c("pbxtop", "--th") == ["--theme"]
+        # views
+        assert c("pbxtop", "get", "q") == sorted(["q", "qm", "queuemembers", "queues"])
+        assert c("pbxtop", "-v", "r") == ["rg", "ringgroups"]
+        assert c("pbxtop", "get", "ch", "") == []              # one view only
+        assert c("pbxtop", "get", "-o", "") == ["csv", "json", "table"]
+        # backends: from the default config, or the one -c names (also --config=FILE)
+        assert c("pbxtop", "-b", "") == ["@all", "home-pbx"]
+        assert c("pbxtop", "-c", other, "-b", "") == ["@all", "lab.2", "office"]
+        assert c("pbxtop", "--config", "=", other, "get", "-b", "") == ["@all", "lab.2", "office"]
+        assert c("pbxtop", "get", "-c", other, "-b", "o") == ["office"]
+        assert c("pbxtop", "-c", other, "hangup", "-b", "") == ["lab.2", "office"]
+        assert c("pbxtop", "-c", other, "keyring", "set", "") == ["lab.2", "office"]
+        assert not os.path.exists(pwned), "a section name was run as a command"
+        # themes: the built-in default, the user's and (installed) DATADIR's
+        assert c("pbxtop", "--theme", "") == ["default", "night"]
+        assert c("pbxtop", "--theme", "=", "n") == ["night"]
+        # files, journal ids, subcommands of journal and keyring
+        assert c("pbxtop", "apply", os.path.join(d, "")) == sorted(
+            [os.path.join(d, "a.csv"), os.path.join(d, "state"), os.path.join(d, "xdg")])
+        assert c("pbxtop", "journal", "") == ["list", "resume", "show"]
+        assert c("pbxtop", "journal", "show", "") == ["20250101-120000-001-0abcd1"]
+        assert c("pbxtop", "keyring", "") == sorted(["init", "set", "list", "rm", "passwd",
+                                                     "import"])
+        assert "--dry-run" in c("pbxtop", "apply", "x.csv", "--")
+        assert "--config" not in c("pbxtop", "demo", "--")   # demo has its own config
+        assert c("pbxtop", "hangup", "-b", "x", "") == []    # channel ids: not guessed
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
