@@ -11,7 +11,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from pylib.harness import ROOT, run  # noqa: E402
+from pylib.harness import ROOT, Sim, Tmux, run, wait_until  # noqa: E402
 
 COMMANDS = {
     "": "usage: pbxtop [-c FILE]",
@@ -189,3 +189,161 @@ def test_bash_completion(pbxtop):
         assert c("pbxtop", "hangup", "-b", "x", "") == []    # channel ids: not guessed
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- make install / uninstall
+
+SIM_TYPES = ("jade", "issabel", "sark", "ngcp", "dsiprouter")
+
+
+def copy_tree(dest):
+    """The source tree, with the release objects when there are some (make rebuilds what
+    is stale, and what compiles DATADIR in), so that the test installs its own binary and
+    never touches the one under test."""
+    skip = shutil.ignore_patterns(".git", "__pycache__", ".work", "*.pyc")
+
+    def ignore(path, names):
+        out = set(skip(path, names))
+        rel = os.path.relpath(path, ROOT)
+        if rel == ".":
+            out.add("pbxtop")                   # the copy of the binary
+        elif rel == "build":
+            out.update(n for n in names if n != "release")
+        elif rel == os.path.join("build", "release"):
+            out.update(("pbxtop", "tests"))
+        return out
+    shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
+
+
+def make(tree, *args):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("MAKE") and k not in ("MFLAGS", "VARIANT", "DESTDIR", "PREFIX")}
+    p = subprocess.run(["make", "-C", tree, "--no-print-directory", "-j2"] + list(args),
+                       capture_output=True, text=True, env=env, timeout=600)
+    return p.returncode, p.stdout + p.stderr
+
+
+def tree_files(top):
+    """{relative path: mode} of every file (and symlink) under top."""
+    out = {}
+    for d, dirs, files in os.walk(top):
+        for f in files:
+            p = os.path.join(d, f)
+            out[os.path.relpath(p, top)] = os.lstat(p).st_mode & 0o7777
+    return out
+
+
+def tree_dirs(top):
+    return sorted(os.path.relpath(os.path.join(d, x), top)
+                  for d, dirs, _ in os.walk(top) for x in dirs)
+
+
+def expected_files(top=""):
+    """{path: mode} that `make install` must install, relative to DESTDIR + PREFIX, under
+    `top` when given."""
+    want = {"bin/pbxtop": 0o755,
+            "share/man/man1/pbxtop.1": 0o644,
+            "share/bash-completion/completions/pbxtop": 0o644}
+    for t in ("default", "light", "mono"):
+        want["share/pbxtop/themes/%s.theme" % t] = 0o644
+    for f in ["pbxsim.py", "simcore.py"] + ["dialect_%s.py" % t for t in SIM_TYPES] + \
+             ["%s_seed.py" % t for t in SIM_TYPES]:
+        want["share/pbxtop/sim/" + f] = 0o644
+    return {os.path.join(top, p): m for p, m in want.items()}
+
+
+def check_destdir_install(tree, stage):
+    rc, out = make(tree, "install", "DESTDIR=" + stage, "PREFIX=/usr")
+    assert rc == 0, out
+    got = tree_files(stage)
+    assert got == expected_files("usr"), "installed:\n%s" % "\n".join(
+        "%s %o" % kv for kv in sorted(got.items()))
+    # The man page and the completion name the DATADIR they were installed for.
+    for f in ("usr/share/man/man1/pbxtop.1", "usr/share/bash-completion/completions/pbxtop"):
+        with open(os.path.join(stage, f)) as fh:
+            text = fh.read()
+        assert "/usr/share/pbxtop" in text and "/usr/local" not in text, f
+    with open(os.path.join(stage, "usr/bin/pbxtop"), "rb") as fh:
+        assert b"/usr/share/pbxtop" in fh.read(), "the binary was not built for PREFIX=/usr"
+    # uninstall removes every file it installed, and pbxtop's own directories
+    rc, out = make(tree, "uninstall", "DESTDIR=" + stage, "PREFIX=/usr")
+    assert rc == 0, out
+    assert tree_files(stage) == {}, tree_files(stage)
+    assert not os.path.exists(os.path.join(stage, "usr/share/pbxtop")), tree_dirs(stage)
+    # ... and nothing that is not its own
+    os.makedirs(os.path.join(stage, "usr/share/pbxtop/themes"))
+    keep = [os.path.join(stage, p) for p in ("usr/bin/other", "usr/share/pbxtop/themes/my.theme")]
+    for p in keep:
+        open(p, "w").close()
+    rc, out = make(tree, "uninstall", "DESTDIR=" + stage, "PREFIX=/usr")
+    assert rc == 0 and all(os.path.exists(p) for p in keep), out
+
+
+def test_make_install_and_uninstall(pbxtop):
+    d = tempfile.mkdtemp(prefix="pbxtop-install-")
+    usr_share = os.path.exists("/usr/share/pbxtop")
+    try:
+        tree = os.path.join(d, "src")
+        copy_tree(tree)
+        check_destdir_install(tree, os.path.join(d, "stage"))
+        assert os.path.exists("/usr/share/pbxtop") == usr_share, "wrote outside DESTDIR"
+        # A directory outside PREFIX is refused before anything is written.
+        bad = os.path.join(d, "bad")
+        rc, out = make(tree, "install", "DESTDIR=" + bad, "PREFIX=/usr", "DATADIR=/opt/pbxtop")
+        assert rc != 0 and "not under PREFIX" in out and not os.path.exists(bad), out
+        # A real prefix, away from the source tree (d/src, not d/prefix/bin/../..): the
+        # installed binary can only find its themes and simulator in DATADIR.
+        prefix = os.path.join(d, "prefix")
+        rc, out = make(tree, "install", "PREFIX=" + prefix)
+        assert rc == 0, out
+        assert tree_files(prefix) == expected_files()
+        check_installed_themes(os.path.join(prefix, "bin", "pbxtop"), prefix, d)
+        script = os.path.join(prefix, "share/bash-completion/completions/pbxtop")
+        assert complete(["pbxtop", "--theme", ""], {"XDG_CONFIG_HOME": d}, script) == \
+            ["default", "light", "mono"]
+        check_installed_demo(os.path.join(prefix, "bin", "pbxtop"), d)
+        assert tree_files(prefix) == expected_files(), "the demo left files in DATADIR"
+        rc, out = make(tree, "uninstall", "PREFIX=" + prefix)
+        assert rc == 0 and tree_files(prefix) == {}, (out, tree_files(prefix))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def check_installed_themes(binary, prefix, d):
+    xdg = os.path.join(d, "xdg")
+    os.makedirs(xdg, exist_ok=True)
+    env = {"XDG_CONFIG_HOME": xdg}
+    cfg = os.path.join(d, "config.ini")
+    with open(cfg, "w") as f:
+        f.write("[office]\ntype = jade\nurl = https://127.0.0.1:9\n")
+    rc, out, err = run(binary, ["-c", cfg, "--theme", "nosuch"], env=env)
+    places = err.strip().split("looked for ")[-1].split(", ")
+    assert rc == 2 and places == [os.path.join(xdg, "pbxtop/themes/nosuch.theme"),
+                                  os.path.join(prefix, "share/pbxtop/themes/nosuch.theme")], err
+    # --theme light draws with light.theme from DATADIR: its header is blue, the default's
+    # cyan (8 colours)
+    with Sim([("office", "jade", {})]) as sim:
+        cfg = sim.write_config()
+        t = Tmux("%s -c %s --theme light" % (binary, cfg),
+                 env={"TERM": "screen", "XDG_CONFIG_HOME": xdg})
+        try:
+            t.wait_for(lambda s: "pbxtop · office" in s, 10)
+            top = t.screen(escapes=True).split("\n")[0]
+            assert "\x1b[44m" in top and "\x1b[46m" not in top, repr(top)
+            t.send("q")
+            assert t.exit_code() == 0
+        finally:
+            t.kill()
+
+
+def check_installed_demo(binary, d):
+    tmp = os.path.join(d, "tmp")
+    os.makedirs(tmp)
+    t = Tmux("%s demo" % binary, env={"TERM": "screen", "TMPDIR": tmp, "PBXTOP_SIM": ""})
+    try:
+        t.wait_for(lambda s: "pbxtop · jade-lab (jade) · channels" in s, 20)
+        t.send("q")
+        assert t.exit_code() == 0
+        wait_until(lambda: os.listdir(tmp) == [], 5, what="the demo to clean up")
+    finally:
+        t.kill()
