@@ -19,9 +19,9 @@ int colour_parse(const char *s, int *colour);
 int colour_rgb_to_256(int rgb);
 /* The nearest of the 16 ANSI colours to palette entry c (0-255). */
 int colour_256_to_16(int c);
-/* Colour c fitted to a terminal with `ncolours` colours (8 or more; more than 256 counts as
- * 256): COLOUR_DEFAULT stays, RGB goes to the nearest of 256, then 16, then 8. When a bright
- * colour (8-15) had to become its base colour on an 8-colour terminal, *bright is set (the
+/* Colour c fitted to a terminal with `ncolours` palette colours (8 or more; more than 256
+ * counts as 256): COLOUR_DEFAULT stays, RGB goes to the nearest of 256, then 16, then 8. When a
+ * bright colour (8-15) had to become its base colour on an 8-colour terminal, *bright is set (the
  * caller adds bold to a foreground, as tmux does); otherwise it is left alone. */
 int colour_fit(int c, int ncolours, bool *bright);
 

@@ -491,9 +491,12 @@ void theme_set(const struct theme *t)
 /* Colour pair `pair` set up for s, fitted to the terminal; the attributes to draw s with. */
 static attr_t colour_style(short pair, const struct theme_style *s, bool default_ok)
 {
+    /* Past 256, terminfo takes colour numbers as packed RGB (xterm-direct), where only 0-7
+     * still mean the ANSI colours: 196 would come out navy. */
+    int ncolours = COLORS > 256 ? 8 : COLORS;
     bool bright = false, bg_bright = false;
-    int fg = colour_fit(s->fg, COLORS, &bright);
-    int bg = colour_fit(s->bg, COLORS, &bg_bright);
+    int fg = colour_fit(s->fg, ncolours, &bright);
+    int bg = colour_fit(s->bg, ncolours, &bg_bright);
     /* An 8-colour terminal shows a bright foreground as bold, as tmux does. */
     attr_t a = s->attrs | (bright ? A_BOLD : A_NORMAL);
     if (fg == COLOUR_DEFAULT && bg == COLOUR_DEFAULT)
