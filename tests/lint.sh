@@ -5,6 +5,10 @@ fail=0
 note() { echo "lint: $*"; fail=1; }
 
 if grep -rlE '#include *[<"](n?curses|ncursesw/)' net; then note "net/ must not include curses"; fi
+# themes/ is loadable without the rest of pbxtop (unit tests, the fuzzer): curses, xalloc, itself.
+if grep -nE '#include *"' themes/*.[ch] | grep -vE '"(themes/[a-z_]+|tui/xalloc)\.h"'; then
+    note "themes/ may include only curses, tui/xalloc.h and themes/"
+fi
 for f in $(grep -rlE '#include *<curl/' tui views net themes); do
     [ "$f" = net/http.c ] || [ "$f" = net/http.h ] || note "$f includes libcurl (only net/http.c may)"
 done
