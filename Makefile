@@ -4,8 +4,8 @@ VERSION := 0.1.0
 PKGS := ncursesw libcurl libcjson libsodium
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS := gcc make pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
-            libsodium-dev libcmocka-dev tmux openssl python3
-LINT_PKGS := cppcheck clang-format clang-tidy
+            libsodium-dev libcmocka-dev tmux openssl python3 groff-base
+LINT_PKGS := cppcheck clang-format clang-tidy shellcheck
 
 CC ?= cc
 PYTHON ?= python3
@@ -14,6 +14,8 @@ VARIANT ?= release
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/pbxtop
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wwrite-strings -Wpointer-arith -Wcast-qual -Wundef -Wvla -Wimplicit-fallthrough
@@ -51,7 +53,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 BIN := $(B)/pbxtop
 
 .PHONY: all deps demo check check-run unit sim integration tui asan format format-check lint \
-        lint-deps install uninstall clean
+        lint-deps install install-check uninstall clean FORCE
 
 all: $(BIN) pbxtop
 
@@ -66,6 +68,14 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC    $<"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The objects that compile DATADIR in are rebuilt when it changes: `make install PREFIX=/usr`
+# after a plain `make` must not install a binary that looks in /usr/local.
+DATADIR_STAMP := $(B)/datadir.stamp
+$(DATADIR_STAMP): FORCE
+	@mkdir -p $(B)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(B)/tui/demo.o $(B)/themes/theme.o: $(DATADIR_STAMP)
 
 # Helpers shared by a few unit tests (tests/unit/<name>_testlib.[ch]) link into every one.
 UNIT_LIBS := $(wildcard tests/unit/*_testlib.c)
@@ -144,15 +154,42 @@ lint-deps:
 lint: lint-deps
 	@sh tests/lint.sh
 
-install: $(BIN)
-	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(DATADIR)/sim"
-	install -m 0755 $(BIN) "$(DESTDIR)$(BINDIR)/pbxtop"
-	install -m 0644 tests/sim/*.py "$(DESTDIR)$(DATADIR)/sim/"
+# What `make install` puts under $(DESTDIR): the binary, the man page, the themes, the bash
+# completion and the simulator that `pbxtop demo` runs; `make uninstall` removes exactly
+# that. The man page and the completion name DATADIR, as installed.
+THEME_FILES := $(wildcard themes/*.theme)
+SIM_FILES := tests/sim/pbxsim.py tests/sim/simcore.py $(wildcard tests/sim/dialect_*.py) \
+             $(wildcard tests/sim/*_seed.py)
+DATADIR_SED := sed 's|/usr/local/share/pbxtop|$(DATADIR)|g'
 
-uninstall:
-	rm -f "$(DESTDIR)$(BINDIR)/pbxtop"
-	rm -f $(patsubst tests/sim/%,"$(DESTDIR)$(DATADIR)/sim/%",$(wildcard tests/sim/*.py))
-	-rmdir "$(DESTDIR)$(DATADIR)/sim" "$(DESTDIR)$(DATADIR)" 2>/dev/null
+$(B)/pbxtop.1: man/pbxtop.1 $(DATADIR_STAMP)
+	$(Q)$(DATADIR_SED) man/pbxtop.1 > $@
+
+$(B)/pbxtop.bash: completion/pbxtop.bash $(DATADIR_STAMP)
+	$(Q)$(DATADIR_SED) completion/pbxtop.bash > $@
+
+# Never write outside $(DESTDIR)$(PREFIX), whatever the directories were set to.
+install-check:
+	@for d in "$(BINDIR)" "$(DATADIR)" "$(MANDIR)" "$(BASHCOMPDIR)"; do \
+	    case "$$d/" in "$(PREFIX)"/*) ;; \
+	    *) echo "install: $$d is not under PREFIX $(PREFIX)"; exit 2;; esac; done
+
+install: install-check $(BIN) $(B)/pbxtop.1 $(B)/pbxtop.bash
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" "$(DESTDIR)$(BASHCOMPDIR)" \
+	    "$(DESTDIR)$(DATADIR)/themes" "$(DESTDIR)$(DATADIR)/sim"
+	install -m 0755 $(BIN) "$(DESTDIR)$(BINDIR)/pbxtop"
+	install -m 0644 $(B)/pbxtop.1 "$(DESTDIR)$(MANDIR)/man1/pbxtop.1"
+	install -m 0644 $(B)/pbxtop.bash "$(DESTDIR)$(BASHCOMPDIR)/pbxtop"
+	install -m 0644 $(THEME_FILES) "$(DESTDIR)$(DATADIR)/themes/"
+	install -m 0644 $(SIM_FILES) "$(DESTDIR)$(DATADIR)/sim/"
+
+uninstall: install-check
+	rm -f "$(DESTDIR)$(BINDIR)/pbxtop" "$(DESTDIR)$(MANDIR)/man1/pbxtop.1" \
+	    "$(DESTDIR)$(BASHCOMPDIR)/pbxtop"
+	rm -f $(patsubst themes/%,"$(DESTDIR)$(DATADIR)/themes/%",$(THEME_FILES))
+	rm -f $(patsubst tests/sim/%,"$(DESTDIR)$(DATADIR)/sim/%",$(SIM_FILES))
+	-rmdir "$(DESTDIR)$(DATADIR)/themes" "$(DESTDIR)$(DATADIR)/sim" "$(DESTDIR)$(DATADIR)" \
+	    2>/dev/null
 
 clean:
 	rm -rf build pbxtop

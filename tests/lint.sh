@@ -5,6 +5,10 @@ fail=0
 note() { echo "lint: $*"; fail=1; }
 
 if grep -rlE '#include *[<"](n?curses|ncursesw/)' net; then note "net/ must not include curses"; fi
+# themes/ is loadable without the rest of pbxtop (unit tests, the fuzzer): curses, xalloc, itself.
+if grep -nE '#include *"' themes/*.[ch] | grep -vE '"(themes/[a-z_]+|tui/xalloc)\.h"'; then
+    note "themes/ may include only curses, tui/xalloc.h and themes/"
+fi
 for f in $(grep -rlE '#include *<curl/' tui views net themes); do
     [ "$f" = net/http.c ] || [ "$f" = net/http.h ] || note "$f includes libcurl (only net/http.c may)"
 done
@@ -28,6 +32,11 @@ if command -v cppcheck >/dev/null; then
         --inline-suppr --suppress=missingIncludeSystem -I. tui views net themes || fail=1
 else
     note "cppcheck is not installed (make lint-deps)"
+fi
+if command -v shellcheck >/dev/null; then
+    shellcheck -s bash completion/pbxtop.bash || fail=1
+else
+    note "shellcheck is not installed (make lint-deps)"
 fi
 [ $fail = 0 ] && echo "lint: clean"
 exit $fail

@@ -209,7 +209,13 @@ int batch_hangup(const struct batch_global *g, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *backend = NULL, *config_path = g->config;
-    const char *usage = "usage: pbxtop hangup -b BACKEND [--yes] ID...\n";
+    const char *usage =
+        "usage: pbxtop hangup -b BACKEND [--yes] ID...\n"
+        "Hang up the channels with these ids (as pbxtop get channels -o json shows them),\n"
+        "confirmed, re-checked and journaled as in the console.\n"
+        "  -b, --backend NAME  the backend (one; not @all)\n"
+        "  -y, --yes           do not ask (needed without a terminal)\n"
+        "  -c, --config FILE   the config (default $XDG_CONFIG_HOME/pbxtop/config.ini)\n";
     bool yes = false;
     int opt;
     while ((opt = getopt_long(argc, argv, "b:c:yh", longopts, NULL)) != -1) {
@@ -392,7 +398,12 @@ static void print_plan(struct run *r)
 static const char usage_apply[] =
     "usage: pbxtop apply FILE.csv -b BACKEND [--view VIEW] [--dry-run] [--yes]\n"
     "FILE.csv: a header row naming the columns op (create|update|delete), view, id and the\n"
-    "fields to set; an empty cell leaves a field as it is.\n";
+    "fields to set; an empty cell leaves a field as it is.\n"
+    "  -b, --backend NAME  the backend (one; not @all)\n"
+    "      --view VIEW     the view of rows whose view cell is empty\n"
+    "      --dry-run       show the plan, each field's old and new value; send nothing\n"
+    "  -y, --yes           do not ask (needed without a terminal)\n"
+    "  -c, --config FILE   the config (default $XDG_CONFIG_HOME/pbxtop/config.ini)\n";
 
 /* Read, parse and plan the file; 0, or the exit code of the problem. */
 static int load_plan(struct run *r, const char *file, int view_opt)

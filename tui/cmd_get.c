@@ -173,12 +173,18 @@ static int parse_view(const char *name)
     return kind_from_name(name);
 }
 
-static void get_usage(void)
+static void get_usage(FILE *to)
 {
     fputs("usage: pbxtop get VIEW [-b BACKEND|@all] [-o table|csv|json] [--filter TEXT] [--raw]\n"
+          "Print a view once and exit.\n"
           "VIEW: extensions ringgroups channels queuemembers queues backends\n"
-          "      (ext rg ch qm q be)\n",
-          stderr);
+          "      (ext rg ch qm q be)\n"
+          "  -b, --backend NAME   one backend, or @all (the default) for every one\n"
+          "  -o, --output FORMAT  table (the default), csv or json\n"
+          "      --filter TEXT    only the rows that hold TEXT\n"
+          "      --raw            json: add each record's own backend object as \"raw\"\n"
+          "  -c, --config FILE    the config (default $XDG_CONFIG_HOME/pbxtop/config.ini)\n",
+          to);
 }
 
 int batch_get(const struct batch_global *g, int argc, char **argv)
@@ -215,15 +221,15 @@ int batch_get(const struct batch_global *g, int argc, char **argv)
             config_path = optarg;
             break;
         case 'h':
-            get_usage();
+            get_usage(stdout);
             return EXIT_OK;
         default:
-            get_usage();
+            get_usage(stderr);
             return EXIT_USAGE;
         }
     }
     if (optind != argc - 1) {
-        get_usage();
+        get_usage(stderr);
         return EXIT_USAGE;
     }
     int view = parse_view(argv[optind]);

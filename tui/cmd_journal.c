@@ -13,9 +13,14 @@
 #include "tui/strbuf.h"
 #include "tui/xalloc.h"
 
-static const char usage_journal[] = "usage: pbxtop journal [list]\n"
-                                    "       pbxtop journal show ID\n"
-                                    "       pbxtop journal resume ID [--yes]\n";
+static const char usage_journal[] =
+    "usage: pbxtop journal [list]\n"
+    "       pbxtop journal show ID\n"
+    "       pbxtop journal resume ID [--yes]\n"
+    "The batches of changes in $XDG_STATE_HOME/pbxtop/journal: list them, show one item by\n"
+    "item, or finish one that was interrupted without repeating what was done.\n"
+    "  -y, --yes          resume: do not ask (needed without a terminal)\n"
+    "  -c, --config FILE  resume: the config (default $XDG_CONFIG_HOME/pbxtop/config.ini)\n";
 
 static size_t left_of(const struct journal_batch *jb)
 {

@@ -99,9 +99,10 @@ static void child_exec(const char *sim, int in_fd)
      * char *const[]: copies avoid casting away const (we exec or exit). */
     const char *types[MAX_TYPES];
     size_t ntypes = backend_types(types, MAX_TYPES);
-    char *argv[8 + 2 * MAX_TYPES];
+    char *argv[10 + 2 * MAX_TYPES];
     int a = 0;
     argv[a++] = xstrdup("python3");
+    argv[a++] = xstrdup("-B"); /* no __pycache__ in an installed, shared DATADIR */
     argv[a++] = xstrdup(sim);
     argv[a++] = xstrdup("--dir");
     argv[a++] = xstrdup(demo_dir);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "themes/theme.h"
 #include "tui/app.h"
 #include "tui/batch.h"
 #include "tui/config.h"
@@ -16,19 +17,36 @@
 #include "tui/xalloc.h"
 
 static const char usage[] =
-    "usage: pbxtop [-c FILE] [-b BACKEND] [-v VIEW] [-d SECONDS] [--read-only]\n"
+    "usage: pbxtop [-c FILE] [-b BACKEND|@all] [-v VIEW] [-d SECONDS] [--read-only]\n"
     "              [--theme NAME] [--no-color] [--ascii] [-n FRAMES]\n"
     "       pbxtop get VIEW [-b BACKEND|@all] [-o table|csv|json] [--filter TEXT] [--raw]\n"
     "       pbxtop hangup -b BACKEND [--yes] ID...\n"
     "       pbxtop apply FILE.csv -b BACKEND [--view VIEW] [--dry-run] [--yes]\n"
     "       pbxtop journal [list | show ID | resume ID [--yes]]\n"
     "       pbxtop demo [console options]\n"
-    "       pbxtop --version | --help\n"
+    "       pbxtop --version | --help | COMMAND --help\n"
     "\n"
-    "The console polls the backends in the config ($XDG_CONFIG_HOME/pbxtop/config.ini or\n"
-    "-c FILE) and shows their live channels. In it, ? lists every key.\n"
+    "The console polls the backends in the config and shows their live tables; in it, ?\n"
+    "lists every key. Console options:\n"
+    "  -c, --config FILE    the config (default $XDG_CONFIG_HOME/pbxtop/config.ini)\n"
+    "  -b, --backend NAME   the backend to show (default the first), @all for all at once\n"
+    "  -v, --view VIEW      the first view: extensions, ringgroups, channels (the default),\n"
+    "                       queuemembers, queues, backends (or ext rg ch qm q be)\n"
+    "  -d, --delay SECONDS  seconds between polls (0.2 to 3600), instead of the config's\n"
+    "      --read-only      refuse every change\n"
+    "      --theme NAME     default, light, mono, a theme of your own, or a file\n"
+    "      --no-color       attributes only, no colours (as NO_COLOR=1 does)\n"
+    "      --ascii          draw with ASCII characters only\n"
+    "  -n, --frames N       exit after drawing N frames\n"
     "Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 backend unreachable or\n"
-    "auth failed, 4 keyring locked, 5 not offered by the backend.\n";
+    "auth failed, 4 keyring locked, 5 not offered by the backend. See man pbxtop.\n";
+
+static const char usage_demo[] =
+    "usage: pbxtop demo [-b BACKEND|@all] [-v VIEW] [-d SECONDS] [--read-only] [--theme NAME]\n"
+    "                   [--no-color] [--ascii] [-n FRAMES]\n"
+    "Start the bundled simulator of every backend type (jade-lab, issabel-lab, sark-lab,\n"
+    "ngcp-lab, dsiprouter-lab) in a private directory and open the console on it; the\n"
+    "options are the console's (pbxtop --help). Needs python3.\n";
 
 struct cli {
     const char *config;
@@ -57,8 +75,8 @@ static long parse_frames(const char *s)
     return n;
 }
 
-/* Console options; stops at the first non-option (a subcommand). */
-static void parse_console(int argc, char **argv, struct cli *c)
+/* Console options; stops at the first non-option (a subcommand). -h prints `help`. */
+static void parse_console(int argc, char **argv, struct cli *c, const char *help)
 {
     enum {
         OPT_READ_ONLY = 256,
@@ -116,25 +134,27 @@ static void parse_console(int argc, char **argv, struct cli *c)
             printf("pbxtop %s\n", PBXTOP_VERSION);
             exit(EXIT_OK);
         case 'h':
-            fputs(usage, stdout);
+            fputs(help, stdout);
             exit(EXIT_OK);
         default:
-            fputs(usage, stderr);
+            fputs(help, stderr);
             exit(EXIT_USAGE);
         }
     }
 }
 
-/* Built-in themes until theme files land: colour, or attributes only. */
-static void apply_theme(struct cli *c, const char *name)
+/* Load the theme before the terminal is taken over, so that a bad one is reported plainly.
+ * `from` names the config the name came from, or is NULL for --theme. */
+static void apply_theme(const char *name, const char *from)
 {
-    if (!name || strcmp(name, "default") == 0)
-        return;
-    if (strcmp(name, "mono") == 0) {
-        c->app.no_color = true;
-        return;
+    struct theme t;
+    char *err = NULL;
+    if (theme_load(name ? name : "default", &t, &err)) {
+        if (from)
+            die_code(EXIT_USAGE, "%s: theme = %s: %s", from, name, err);
+        die_code(EXIT_USAGE, "%s", err);
     }
-    die_code(EXIT_USAGE, "theme '%s' is not one of: default, mono", name);
+    theme_set(&t);
 }
 
 static int run_console(struct cli *c)
@@ -144,7 +164,7 @@ static int run_console(struct cli *c)
     if (config_load(path, &cfg, &err))
         die_code(EXIT_USAGE, "%s", err);
     free(path);
-    apply_theme(c, c->theme ? c->theme : cfg.theme);
+    apply_theme(c->theme ? c->theme : cfg.theme, c->theme ? NULL : cfg.path);
     int code = app_run(&cfg, &c->app);
     config_done(&cfg);
     return code;
@@ -162,10 +182,10 @@ static int run_subcommand(struct cli *c, int argc, char **argv)
     if (strcmp(cmd, "hangup") == 0)
         return batch_hangup(&g, argc, argv);
     if (strcmp(cmd, "demo") == 0) {
-        parse_console(argc, argv, c);
+        parse_console(argc, argv, c, usage_demo);
         if (optind < argc)
             die_code(EXIT_USAGE, "demo: unexpected argument '%s'", argv[optind]);
-        apply_theme(c, c->theme);
+        apply_theme(c->theme, NULL);
         return demo_run(&c->app);
     }
     if (strcmp(cmd, "apply") == 0)
@@ -187,7 +207,7 @@ int main(int argc, char **argv)
     (void)setrlimit(RLIMIT_CORE, &no_core);
     atexit(cleanup_run);
     log_open_from_env();
-    parse_console(argc, argv, &c);
+    parse_console(argc, argv, &c, usage);
     if (optind < argc)
         return run_subcommand(&c, argc - optind, argv + optind);
     return run_console(&c);
