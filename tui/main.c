@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
+#include "net/keyring.h"
 #include "tui/app.h"
 #include "tui/batch.h"
 #include "tui/config.h"
@@ -182,9 +182,9 @@ int main(int argc, char **argv)
 {
     struct cli c = {0};
     (void)setlocale(LC_ALL, "");
-    /* Passwords pass through this process: never let a crash write them into a core file. */
-    struct rlimit no_core = {0, 0};
-    (void)setrlimit(RLIMIT_CORE, &no_core);
+    /* Passwords pass through this process: no core file, no ptrace by the same user. */
+    if (keyring_harden_process() != 0)
+        die("libsodium cannot start");
     atexit(cleanup_run);
     log_open_from_env();
     parse_console(argc, argv, &c);
