@@ -22,13 +22,14 @@ static const char usage[] =
     "       pbxtop hangup -b BACKEND [--yes] ID...\n"
     "       pbxtop apply FILE.csv -b BACKEND [--view VIEW] [--dry-run] [--yes]\n"
     "       pbxtop journal [list | show ID | resume ID [--yes]]\n"
+    "       pbxtop keyring init | set NAME [--username U] | list | rm NAME | passwd | import\n"
     "       pbxtop demo [console options]\n"
     "       pbxtop --version | --help\n"
     "\n"
     "The console polls the backends in the config ($XDG_CONFIG_HOME/pbxtop/config.ini or\n"
     "-c FILE) and shows their live channels. In it, ? lists every key.\n"
     "Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 backend unreachable or\n"
-    "auth failed, 4 keyring locked, 5 not offered by the backend.\n";
+    "auth failed, 4 keyring locked or wrong passphrase, 5 not offered by the backend.\n";
 
 struct cli {
     const char *config;
@@ -173,7 +174,7 @@ static int run_subcommand(struct cli *c, int argc, char **argv)
     if (strcmp(cmd, "journal") == 0)
         return batch_journal(&g, argc, argv);
     if (strcmp(cmd, "keyring") == 0)
-        die_code(EXIT_USAGE, "'%s' is not available in pbxtop %s yet", cmd, PBXTOP_VERSION);
+        return batch_keyring(&g, argc, argv);
     fputs(usage, stderr);
     die_code(EXIT_USAGE, "unknown command '%s'", cmd);
 }
