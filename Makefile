@@ -4,7 +4,7 @@ VERSION := 0.1.0
 PKGS := ncursesw libcurl libcjson libsodium
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_PKGS := gcc make pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
-            libsodium-dev libcmocka-dev tmux openssl python3 groff-base
+            libsodium-dev libcmocka-dev tmux openssl python3 groff-base strace binutils
 LINT_PKGS := cppcheck clang-format clang-tidy shellcheck
 
 CC ?= cc
@@ -51,6 +51,13 @@ MAIN_OBJ := $(B)/tui/main.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 BIN := $(B)/pbxtop
+# Test builds carry hooks the release binary must not (the keyring's cheap KDF, see
+# net/keyring.h): the files below are compiled a second time with -DPBXTOP_TEST_HOOKS, and
+# the unit tests and pbxtop-test (for the integration tests' fast cases) link those objects.
+HOOK_SRCS := net/keyring.c
+HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/%.hooks.o)
+TEST_CORE_OBJS := $(filter-out $(HOOK_SRCS:%.c=$(B)/%.o),$(CORE_OBJS)) $(HOOK_OBJS)
+TEST_BIN := $(B)/pbxtop-test
 
 .PHONY: all deps demo check check-run unit sim integration tui asan format format-check lint \
         lint-deps install install-check uninstall clean FORCE
@@ -61,6 +68,10 @@ pbxtop: $(BIN)
 	@if [ "$(VARIANT)" = release ]; then cp -f $(BIN) pbxtop; fi
 
 $(BIN): $(CORE_OBJS) $(UI_OBJS) $(MAIN_OBJ)
+	@echo "  LD    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(TEST_BIN): $(TEST_CORE_OBJS) $(UI_OBJS) $(MAIN_OBJ)
 	@echo "  LD    $@"
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -77,14 +88,20 @@ $(DATADIR_STAMP): FORCE
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
 $(B)/tui/demo.o $(B)/themes/theme.o: $(DATADIR_STAMP)
 
+$(B)/%.hooks.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC    $< (test hooks)"
+	$(Q)$(CC) $(CPPFLAGS) -DPBXTOP_TEST_HOOKS $(ALL_CFLAGS) -c -o $@ $<
+
 # Helpers shared by a few unit tests (tests/unit/<name>_testlib.[ch]) link into every one.
 UNIT_LIBS := $(wildcard tests/unit/*_testlib.c)
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.c tests/unit/testutil.h \
-                   $(UNIT_LIBS) $(UNIT_LIBS:.c=.h) $(CORE_OBJS) $(UI_OBJS)
+                   $(UNIT_LIBS) $(UNIT_LIBS:.c=.h) $(TEST_CORE_OBJS) $(UI_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST  $@"
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -DFIXTURES='"$(CURDIR)/tests/fixtures"' $(ALL_LDFLAGS) \
-	    -o $@ $< tests/unit/testutil.c $(UNIT_LIBS) $(CORE_OBJS) $(UI_OBJS) $(PKG_LIBS) \
+	$(Q)$(CC) $(CPPFLAGS) -DPBXTOP_TEST_HOOKS $(ALL_CFLAGS) \
+	    -DFIXTURES='"$(CURDIR)/tests/fixtures"' $(ALL_LDFLAGS) \
+	    -o $@ $< tests/unit/testutil.c $(UNIT_LIBS) $(TEST_CORE_OBJS) $(UI_OBJS) $(PKG_LIBS) \
 	    -lcmocka -lpthread -lm
 
 deps:
@@ -117,7 +134,7 @@ unit: $(UNIT_BINS)
 sim:
 	@$(PYTHON) tests/sim/run_selftests.py
 
-integration: $(BIN)
+integration: $(BIN) $(TEST_BIN)
 	@$(PYTHON) tests/integration/run.py --pbxtop $(BIN)
 
 tui: $(BIN)
@@ -132,7 +149,8 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:log_path=$(ASAN_REPORTS)/asan \
 	 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/supp/lsan.supp:print_suppressions=0 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(ASAN_REPORTS)/ubsan \
-	 $(MAKE) -k --no-print-directory VARIANT=asan build/asan/pbxtop unit integration tui
+	 $(MAKE) -k --no-print-directory VARIANT=asan build/asan/pbxtop build/asan/pbxtop-test unit \
+	     integration tui
 	@if [ -n "$$(ls -A $(ASAN_REPORTS))" ]; then cat $(ASAN_REPORTS)/*; \
 	    echo "asan: sanitizer reports above"; exit 1; fi
 	@echo "asan: no sanitizer reports"

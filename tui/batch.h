@@ -1,4 +1,4 @@
-/* Batch subcommands (get, hangup, apply, journal): they drive the same fleet, adapters,
+/* Batch subcommands (get, hangup, apply, journal, keyring): they drive the same fleet, adapters,
  * model and change engine as the console, without curses, and exit with the codes of
  * DESIGN.md §3. This header also holds what the subcommands share. */
 #ifndef PBXTOP_TUI_BATCH_H
@@ -33,6 +33,8 @@ int batch_hangup(const struct batch_global *g, int argc, char **argv);
 int batch_apply(const struct batch_global *g, int argc, char **argv);
 /* pbxtop journal [list | show ID | resume ID [--yes]] */
 int batch_journal(const struct batch_global *g, int argc, char **argv);
+/* pbxtop keyring init | set NAME [--username U] | list | rm NAME | passwd | import */
+int batch_keyring(const struct batch_global *g, int argc, char **argv);
 /* Finish batch `id` of the journal in dir: settle what is unknown, send what is left. */
 int batch_resume(const struct batch_global *g, const char *dir, const char *id, bool yes);
 

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
+#include "net/keyring.h"
 #include "themes/theme.h"
 #include "tui/app.h"
 #include "tui/batch.h"
@@ -23,6 +23,7 @@ static const char usage[] =
     "       pbxtop hangup -b BACKEND [--yes] ID...\n"
     "       pbxtop apply FILE.csv -b BACKEND [--view VIEW] [--dry-run] [--yes]\n"
     "       pbxtop journal [list | show ID | resume ID [--yes]]\n"
+    "       pbxtop keyring init | set NAME [--username U] | list | rm NAME | passwd | import\n"
     "       pbxtop demo [console options]\n"
     "       pbxtop --version | --help | COMMAND --help\n"
     "\n"
@@ -39,7 +40,8 @@ static const char usage[] =
     "      --ascii          draw with ASCII characters only\n"
     "  -n, --frames N       exit after drawing N frames\n"
     "Exit codes: 0 ok, 1 operation failed, 2 usage or config error, 3 backend unreachable or\n"
-    "auth failed, 4 keyring locked, 5 not offered by the backend. See man pbxtop.\n";
+    "auth failed, 4 keyring locked or wrong passphrase, 5 not offered by the backend.\n"
+    "See man pbxtop.\n";
 
 static const char usage_demo[] =
     "usage: pbxtop demo [-b BACKEND|@all] [-v VIEW] [-d SECONDS] [--read-only] [--theme NAME]\n"
@@ -193,7 +195,7 @@ static int run_subcommand(struct cli *c, int argc, char **argv)
     if (strcmp(cmd, "journal") == 0)
         return batch_journal(&g, argc, argv);
     if (strcmp(cmd, "keyring") == 0)
-        die_code(EXIT_USAGE, "'%s' is not available in pbxtop %s yet", cmd, PBXTOP_VERSION);
+        return batch_keyring(&g, argc, argv);
     fputs(usage, stderr);
     die_code(EXIT_USAGE, "unknown command '%s'", cmd);
 }
@@ -202,9 +204,9 @@ int main(int argc, char **argv)
 {
     struct cli c = {0};
     (void)setlocale(LC_ALL, "");
-    /* Passwords pass through this process: never let a crash write them into a core file. */
-    struct rlimit no_core = {0, 0};
-    (void)setrlimit(RLIMIT_CORE, &no_core);
+    /* Passwords pass through this process: no core file, no ptrace by the same user. */
+    if (keyring_harden_process() != 0)
+        die("libsodium cannot start");
     atexit(cleanup_run);
     log_open_from_env();
     parse_console(argc, argv, &c, usage);

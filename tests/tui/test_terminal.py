@@ -307,13 +307,10 @@ def test_frames_limit_exits(pbxtop):
         check_restored(t)
 
 
-def pane_tty(pid):
-    return os.readlink("/proc/%d/fd/1" % pid)
-
-
-def scribble(pid, text="\x1b[5;10HGARBAGE-GARBAGE"):
-    """Write straight to pbxtop's terminal, as another program (or line noise) would."""
-    with open(pane_tty(pid), "w") as tty:
+def scribble(t, text="\x1b[5;10HGARBAGE-GARBAGE"):
+    """Write straight to pbxtop's terminal, as another program (or line noise) would. Its name
+    comes from tmux: pbxtop is not dumpable, so its /proc/PID/fd needs CAP_SYS_PTRACE."""
+    with open(pane_flag(t, "pane_tty"), "w") as tty:
         tty.write(text)
 
 
@@ -321,14 +318,14 @@ def test_ctrl_l_and_sigcont_redraw(pbxtop):
     with console(pbxtop, "-d 30") as (sim, t):
         names = row_names(t.screen())
         pid = pbxtop_pid(t)
-        scribble(pid)
+        scribble(t)
         t.wait_for("GARBAGE-GARBAGE", 2)
         t.send("C-l")
         t.wait_for(lambda s: "GARBAGE" not in s and row_names(s) == names, 2)
         # Stopped and continued behind its back: the whole screen comes back.
         os.kill(pid, signal.SIGSTOP)
         wait_until(lambda: proc_state(pid) == "T", 2, what="pbxtop to stop")
-        scribble(pid, "\x1b[2J\x1b[HSHELL-WAS-HERE")
+        scribble(t, "\x1b[2J\x1b[HSHELL-WAS-HERE")
         t.wait_for(lambda s: "SHELL-WAS-HERE" in s and "pbxtop · office" not in s, 2)
         os.kill(pid, signal.SIGCONT)
         t.wait_for(lambda s: "SHELL-WAS-HERE" not in s and row_names(s) == names
