@@ -73,6 +73,9 @@ struct adapter {
     /* Optional: the step that makes a batch live (SARK's syscommands/commit); ends with
      * be_act_done(). NULL: nothing to do. */
     void (*commit)(struct backend *be, struct be_act *act);
+    /* The kinds whose changes need that step, as 1u << kind bits; 0: every kind but
+     * channels. Issabel's queue member actions are live at once; its records are not. */
+    unsigned commit_kinds;
 };
 
 /* Every adapter, for lookup by type. */

@@ -710,9 +710,14 @@ void be_delete_many(struct backend *be, enum kind kind, const char *const *ids, 
     free(acts);
 }
 
-bool be_needs_commit(const struct backend *be)
+bool be_needs_commit(const struct backend *be, int kind)
 {
-    return be->ad->commit != NULL;
+    if (!be->ad->commit)
+        return false;
+    if (kind < 0)
+        return true;
+    unsigned kinds = be->ad->commit_kinds ? be->ad->commit_kinds : ~(1u << KIND_CHANNELS);
+    return (kinds >> kind) & 1u;
 }
 
 void be_commit(struct backend *be, act_done_fn done, void *ud)

@@ -219,8 +219,9 @@ void be_apply(struct backend *be, const struct change *c, act_done_fn done, void
  * once per id. */
 void be_delete_many(struct backend *be, enum kind kind, const char *const *ids, size_t n,
                     act_done_fn done, void *ud);
-/* True when the backend needs a separate step to make changes live (SARK's commit). */
-bool be_needs_commit(const struct backend *be);
+/* True when changes to records of `kind` (-1: of any kind) need a separate step to go live
+ * (SARK's commit, Issabel's reload). */
+bool be_needs_commit(const struct backend *be, int kind);
 /* Make the batch's changes live where the backend needs a separate step (SARK's commit);
  * `done` runs once (with id ""), also when nothing is needed. */
 void be_commit(struct backend *be, act_done_fn done, void *ud);

@@ -919,4 +919,5 @@ const struct adapter issabel_adapter = {
     .delete_many = issabel_delete_many,
     .check_id = issabel_check_id,
     .commit = issabel_commit,
+    .commit_kinds = 1u << KIND_EXTENSIONS | 1u << KIND_RINGGROUPS,
 };

@@ -472,13 +472,14 @@ static void committed(void *ud, const char *id, enum act_outcome o, const char *
     finish(p);
 }
 
-static bool anything_changed(const struct plan *p)
+/* Whether a change that is done needs the commit step to go live. */
+static bool anything_to_commit(const struct plan *p)
 {
     for (size_t i = 0; i < p->n; i++) {
         const struct plan_item *it = &p->items[i];
         /* A partial outcome changed something too: the commit must make it live. */
         if (it->state == ITEM_DONE && (it->outcome == ACT_OK || it->outcome == ACT_PARTIAL) &&
-            it->kind != KIND_CHANNELS)
+            be_needs_commit(p->be, (int)it->kind))
             return true;
     }
     return false;
@@ -493,7 +494,8 @@ static void maybe_finish(struct plan *p)
         more = p->items[i].state == ITEM_PLANNED;
     if (more && !p->stopped)
         return;
-    if (!p->stopped && be_needs_commit(p->be) && (anything_changed(p) || p->commit_due)) {
+    /* A resumed batch whose journal holds a commit intent finishes that commit. */
+    if (!p->stopped && (anything_to_commit(p) || (p->commit_due && be_needs_commit(p->be, -1)))) {
         p->committing = true;
         if (journal_commit_intent(p->j)) {
             p->journal_error = true;

@@ -324,6 +324,8 @@ def test_member_add_pause_unpause_remove(pbxtop):
         r = apply_csv(sim, pbxtop, cfg, QM_HEAD + "update,qm,%s,,,,,true,coffee break\n" % mid)
         assert r.rc == 0, r
         assert line_for(r, "queuemembers update " + mid).endswith("ok: paused"), r
+        # live at once: no commit step runs, and none is journaled
+        assert "commit" not in r.err, r
         m = member(sim.state("office"), "400", iface)
         assert m["Paused"] == "1" and m["PausedReason"] == "coffee break", m
         log = sim.requests("office", since=seq)
