@@ -176,8 +176,8 @@ static int parse_view(const char *name)
 static void get_usage(void)
 {
     fputs("usage: pbxtop get VIEW [-b BACKEND|@all] [-o table|csv|json] [--filter TEXT] [--raw]\n"
-          "VIEW: extensions ringgroups channels queuemembers queues backends\n"
-          "      (ext rg ch qm q be)\n",
+          "VIEW: extensions ringgroups channels queuemembers queues queuecallers backends\n"
+          "      (ext rg ch qm q qc be)\n",
           stderr);
 }
 
