@@ -188,3 +188,57 @@ struct snapshot *ami_decode_queues(const cJSON *events, bool keep_raw)
     snap_finish(s);
     return s;
 }
+
+enum {
+    E_CALLERID, /* Asterisk 1.4: the number */
+    E_CALLERIDNAME,
+    E_CALLERIDNUM,
+    E_CHANNEL,
+    E_POSITION,
+    E_QUEUE,
+    E_UNIQUEID,
+    E_WAIT,
+    E_COUNT,
+};
+static const char *const entry_keys[E_COUNT] = {
+    "CallerID", "CallerIDName", "CallerIDNum", "Channel", "Position", "Queue", "Uniqueid", "Wait",
+};
+
+/* A longer wait is a broken clock or field, not a caller: the view then counts from when
+ * pbxtop first saw the caller. */
+#define MAX_WAIT_S (7 * 86400)
+
+static void entry(struct snapshot *s, const cJSON *obj, int64_t now_ms, bool keep_raw)
+{
+    const cJSON *f[E_COUNT];
+    bj_pick(obj, entry_keys, E_COUNT, f);
+    const cJSON *uid = f[E_UNIQUEID], *chan = f[E_CHANNEL];
+    const cJSON *id = cJSON_IsString(uid) && uid->valuestring[0] ? uid : chan;
+    /* A caller in no queue cannot be shown under one; one without an id cannot be told
+     * apart from the next poll's callers. */
+    if (!cJSON_IsString(id) || !id->valuestring[0] || !cJSON_IsString(f[E_QUEUE]) ||
+        !f[E_QUEUE]->valuestring[0])
+        return;
+    size_t i = snap_add(s, id->valuestring);
+    bj_set_text(s, i, QC_QUEUE, f[E_QUEUE]);
+    bj_set_int(s, i, QC_POSITION, f[E_POSITION]);
+    bj_set_text(s, i, QC_CALLER_NUM, f[E_CALLERIDNUM] ? f[E_CALLERIDNUM] : f[E_CALLERID]);
+    bj_set_text(s, i, QC_CALLER_NAME, f[E_CALLERIDNAME]);
+    bj_set_text(s, i, QC_CHANNEL, chan);
+    long long secs;
+    if (bj_seconds(f[E_WAIT], &secs) && secs >= 0 && secs <= MAX_WAIT_S)
+        snap_set_t0(s, i, now_ms - secs * 1000);
+    if (keep_raw)
+        bj_set_raw(s, i, obj);
+}
+
+struct snapshot *ami_decode_queuecallers(const cJSON *events, int64_t now_ms, bool keep_raw)
+{
+    struct snapshot *s = snap_new(KIND_QUEUECALLERS);
+    for (const cJSON *e = cJSON_IsArray(events) ? events->child : NULL; e; e = e->next) {
+        if (is_event(e, "QueueEntry"))
+            entry(s, e, now_ms, keep_raw);
+    }
+    snap_finish(s);
+    return s;
+}

@@ -17,6 +17,9 @@ struct snapshot *ami_decode_channels(const cJSON *events, int64_t now_ms, bool k
 struct snapshot *ami_decode_queuemembers(const cJSON *events, bool keep_raw);
 /* Queues from QueueParams events. */
 struct snapshot *ami_decode_queues(const cJSON *events, bool keep_raw);
+/* Callers waiting in a queue from QueueEntry events; the id is the caller's Uniqueid (else
+ * its channel), the start time comes from Wait (seconds at the time of the answer). */
+struct snapshot *ami_decode_queuecallers(const cJSON *events, int64_t now_ms, bool keep_raw);
 /* The text of an AST_DEVICE_* state number ("Not in use", "In use", ...), or NULL. */
 const char *ami_device_state_name(long long state);
 /* "interface@queue": the member id that pause and remove actions take apart again. Owned. */

@@ -902,6 +902,7 @@ const struct adapter dsiprouter_adapter = {
             [KIND_CHANNELS] = "dSIPRouter has no live channel list, only call counters",
             [KIND_QUEUEMEMBERS] = "dSIPRouter has no queues, so no queue members",
             [KIND_QUEUES] = "dSIPRouter has no queues",
+            [KIND_QUEUECALLERS] = "dSIPRouter has no queues, so no waiting callers",
         },
     .check_conf = dsip_check_conf,
     .create = dsip_create,

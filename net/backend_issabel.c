@@ -453,6 +453,15 @@ struct snapshot *issabel_decode_queues(const char *body, size_t len, bool keep_r
     return s;
 }
 
+struct snapshot *issabel_decode_queuecallers(const char *body, size_t len, int64_t now_ms,
+                                             bool keep_raw, char **err)
+{
+    cJSON *ev = manager_events(body, len, err);
+    struct snapshot *s = ev ? ami_decode_queuecallers(ev, now_ms, keep_raw) : NULL;
+    cJSON_Delete(ev);
+    return s;
+}
+
 /* ---------------------------------------------------------------- answers of actions */
 
 bool issabel_contains_ci(const char *hay, const char *needle)
@@ -790,6 +799,7 @@ static const char *const poll_paths[KIND_COUNT] = {
     [KIND_CHANNELS] = "/manager/status",
     [KIND_QUEUEMEMBERS] = "/manager/queuestatus",
     [KIND_QUEUES] = "/manager/queuestatus",
+    [KIND_QUEUECALLERS] = "/manager/queuestatus",
 };
 
 static struct snapshot *decode_kind(enum kind kind, const struct http_result *res, bool raw,
@@ -804,6 +814,8 @@ static struct snapshot *decode_kind(enum kind kind, const struct http_result *re
         return issabel_decode_channels(res->body, res->body_len, be_now_wall_ms(), raw, err);
     case KIND_QUEUEMEMBERS:
         return issabel_decode_queuemembers(res->body, res->body_len, raw, err);
+    case KIND_QUEUECALLERS:
+        return issabel_decode_queuecallers(res->body, res->body_len, be_now_wall_ms(), raw, err);
     case KIND_QUEUES:
     case KIND_COUNT:
         break;
@@ -811,9 +823,8 @@ static struct snapshot *decode_kind(enum kind kind, const struct http_result *re
     return issabel_decode_queues(res->body, res->body_len, raw, err);
 }
 
-static void on_poll(struct backend *be, void *ud, const struct be_reply *rep)
+static void finish_poll(struct backend *be, enum kind kind, const struct be_reply *rep)
 {
-    enum kind kind = (enum kind)(intptr_t)ud;
     const struct http_result *res = rep->res;
     const char *what = kind_def(kind)->name;
     char *err = NULL, *msg;
@@ -844,9 +855,38 @@ static void on_poll(struct backend *be, void *ud, const struct be_reply *rep)
     free(err);
 }
 
+static void on_poll(struct backend *be, void *ud, const struct be_reply *rep)
+{
+    finish_poll(be, (enum kind)(intptr_t)ud, rep);
+}
+
+/* One queuestatus answer serves queue members, queues and waiting callers, as on SARK: the
+ * three would otherwise ask Asterisk the same thing three times per refresh. */
+static void on_queue_status(struct backend *be, void *ud, const struct be_reply *rep)
+{
+    (void)ud;
+    struct issabel *st = be_adapter_state(be);
+    unsigned waiting = st->qs_waiting;
+    st->qs_waiting = 0;
+    st->qs_in_flight = false;
+    for (int k = 0; k < KIND_COUNT; k++) {
+        if (waiting & (1u << k))
+            finish_poll(be, (enum kind)k, rep);
+    }
+}
+
 static void issabel_poll(struct backend *be, enum kind kind)
 {
-    issabel_call(be, "GET", poll_paths[kind], NULL, on_poll, (void *)(intptr_t)kind, NULL);
+    struct issabel *st = be_adapter_state(be);
+    if (strcmp(poll_paths[kind], "/manager/queuestatus") != 0) {
+        issabel_call(be, "GET", poll_paths[kind], NULL, on_poll, (void *)(intptr_t)kind, NULL);
+        return;
+    }
+    st->qs_waiting |= 1u << kind;
+    if (st->qs_in_flight)
+        return;
+    st->qs_in_flight = true;
+    issabel_call(be, "GET", poll_paths[kind], NULL, on_queue_status, NULL, NULL);
 }
 
 /* ---------------------------------------------------------------- adapter: hangup */
@@ -901,7 +941,7 @@ const struct adapter issabel_adapter = {
     .type = "issabel",
     .label = "Issabel",
     .kinds = (1u << KIND_EXTENSIONS) | (1u << KIND_RINGGROUPS) | (1u << KIND_CHANNELS) |
-             (1u << KIND_QUEUEMEMBERS) | (1u << KIND_QUEUES),
+             (1u << KIND_QUEUEMEMBERS) | (1u << KIND_QUEUES) | (1u << KIND_QUEUECALLERS),
     .caps = CAP_HANGUP,
     .check_conf = issabel_check_conf,
     .create = issabel_create,

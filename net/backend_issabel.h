@@ -36,10 +36,13 @@ struct snapshot *issabel_decode_ringgroups(const char *body, size_t len, bool ke
 /* GET /pbxapi/manager/status answered at wall time now_ms: ids are channel names. */
 struct snapshot *issabel_decode_channels(const char *body, size_t len, int64_t now_ms,
                                          bool keep_raw, char **err);
-/* GET /pbxapi/manager/queuestatus: members ("Location@Queue" ids) or queues (name ids). */
+/* GET /pbxapi/manager/queuestatus: members ("Location@Queue" ids), queues (name ids) or the
+ * callers waiting in them (Uniqueid ids, start times from now_ms and their Wait). */
 struct snapshot *issabel_decode_queuemembers(const char *body, size_t len, bool keep_raw,
                                              char **err);
 struct snapshot *issabel_decode_queues(const char *body, size_t len, bool keep_raw, char **err);
+struct snapshot *issabel_decode_queuecallers(const char *body, size_t len, int64_t now_ms,
+                                             bool keep_raw, char **err);
 /* A detail answer: 1 when it holds the record, 0 for Issabel's empty results (its answer for an
  * unknown extension), -1 with *err when it is no success envelope. */
 int issabel_decode_exists(const char *body, size_t len, char **err);
@@ -113,6 +116,8 @@ struct issabel {
     unsigned long nsaved, napplied;
     enum kind target_kind; /* a record this batch wrote, for commit() to re-save */
     char *target_id;
+    unsigned qs_waiting; /* kinds (bits) waiting for the queuestatus call in flight */
+    bool qs_in_flight;
 };
 
 /* The schemas of the editable kinds, referenced by issabel_adapter. */

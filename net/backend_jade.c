@@ -215,8 +215,7 @@ static const char *state_name(long long st)
     return st >= 0 && st < 10 ? names[st] : NULL;
 }
 
-/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS...Z", or 0. */
-static int64_t parse_utc(const char *s)
+int64_t jade_parse_utc(const char *s)
 {
     struct tm tm = {0};
     if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
@@ -293,7 +292,7 @@ struct snapshot *jade_decode_channels(const char *body, size_t len, int64_t now_
     const cJSON *list = jade_list(root, err);
     if (list) {
         const cJSON *ts = cJSON_GetObjectItemCaseSensitive(root, "timestamp");
-        int64_t server_s = parse_utc(cJSON_IsString(ts) ? ts->valuestring : NULL);
+        int64_t server_s = jade_parse_utc(cJSON_IsString(ts) ? ts->valuestring : NULL);
         s = snap_new(KIND_CHANNELS);
         for (const cJSON *c = list->child; c; c = c->next) {
             if (cJSON_IsObject(c))
@@ -316,6 +315,9 @@ static void jade_poll(struct backend *be, enum kind kind)
         break;
     case KIND_QUEUES:
         be_poll_get(be, kind, "/admin/queue/queues", jade_decode_queues);
+        break;
+    case KIND_QUEUECALLERS:
+        be_poll_get(be, kind, "/admin/queue/entries", jade_decode_entries);
         break;
     case KIND_EXTENSIONS:
         be_poll_get(be, kind, "/admin/pjsip/endpoints", jade_decode_endpoints);
@@ -435,7 +437,7 @@ const struct adapter jade_adapter = {
     .type = "jade",
     .label = "jade",
     .kinds = (1u << KIND_CHANNELS) | (1u << KIND_QUEUEMEMBERS) | (1u << KIND_QUEUES) |
-             (1u << KIND_EXTENSIONS),
+             (1u << KIND_EXTENSIONS) | (1u << KIND_QUEUECALLERS),
     .caps = CAP_HANGUP,
     .why_not =
         {

@@ -24,6 +24,11 @@ struct snapshot *jade_decode_members(const char *body, size_t len, int64_t now_m
                                      char **err);
 struct snapshot *jade_decode_queues(const char *body, size_t len, int64_t now_ms, bool keep_raw,
                                     char **err);
+/* Callers waiting in queues (GET /v1/admin/queue/entries, unique_id ids): how long each has
+ * waited is its `wait` as of its tm_update, measured on jade's clock (the envelope's
+ * timestamp); a null wait leaves the start to the model (first seen). */
+struct snapshot *jade_decode_entries(const char *body, size_t len, int64_t now_ms, bool keep_raw,
+                                     char **err);
 struct snapshot *jade_decode_endpoints(const char *body, size_t len, int64_t now_ms, bool keep_raw,
                                        char **err);
 /* The JSON body that adds a member / changes one (jade reads JSON integers only: a string
@@ -40,6 +45,8 @@ struct change;
 struct http_result;
 struct record_schema;
 extern const struct record_schema jade_member_schema, jade_extension_schema;
+/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS...Z" (jade's timestamps), or 0. */
+int64_t jade_parse_utc(const char *s);
 /* The result object of a success envelope, or NULL with *err (owned). */
 const cJSON *jade_result(const cJSON *root, char **err);
 /* result.list of a success envelope, or NULL with *err (owned). */

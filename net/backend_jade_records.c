@@ -1,6 +1,6 @@
-/* jade's queue members, queues and PJSIP endpoints (contracts §2.5, §2.6), with the writes
- * it offers: members added, removed, paused and given a penalty through AMI; extensions
- * created, changed and removed as jade manager users (each owns a PJSIP endpoint). */
+/* jade's queue members, queues, waiting callers and PJSIP endpoints (contracts §2.5, §2.6),
+ * with the writes it offers: members added, removed, paused and given a penalty through AMI;
+ * extensions created, changed and removed as jade manager users (each owns a PJSIP endpoint). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +126,78 @@ struct snapshot *jade_decode_queues(const char *body, size_t len, int64_t now_ms
 {
     (void)now_ms;
     return decode_list(body, len, KIND_QUEUES, keep_raw, queue, err);
+}
+
+/* A longer wait is clock trouble, not a caller: the model then counts from first seen. */
+#define MAX_WAIT_S (7 * 86400)
+
+enum {
+    W_CALLER_ID_NAME,
+    W_CALLER_ID_NUM,
+    W_CHANNEL,
+    W_POSITION,
+    W_QUEUE_NAME,
+    W_TM_UPDATE,
+    W_UNIQUE_ID,
+    W_WAIT,
+    W_COUNT,
+};
+static const char *const entry_keys[W_COUNT] = {
+    "caller_id_name", "caller_id_num", "channel",   "position",
+    "queue_name",     "tm_update",     "unique_id", "wait",
+};
+
+/* jade stores the Wait of the QueueEntry event that last updated the row: the time since that
+ * update, on jade's own clock, is added so that clock skew cancels out. */
+static int64_t entry_t0(const cJSON *wait, const cJSON *upd, int64_t server_s, int64_t now_ms)
+{
+    long long secs;
+    if (!bj_int(wait, &secs) || secs < 0)
+        return 0;
+    int64_t at = jade_parse_utc(cJSON_IsString(upd) ? upd->valuestring : NULL);
+    if (at && server_s >= at)
+        secs += server_s - at;
+    return secs <= MAX_WAIT_S ? now_ms - secs * 1000 : 0;
+}
+
+static void entry(struct snapshot *s, const cJSON *obj, int64_t server_s, int64_t now_ms,
+                  bool keep_raw)
+{
+    const cJSON *f[W_COUNT];
+    bj_pick(obj, entry_keys, W_COUNT, f);
+    if (!nonempty_string(f[W_UNIQUE_ID]) || !nonempty_string(f[W_QUEUE_NAME]))
+        return; /* in no queue, or not to be told apart from the next poll's callers */
+    size_t i = snap_add(s, f[W_UNIQUE_ID]->valuestring);
+    bj_set_text(s, i, QC_QUEUE, f[W_QUEUE_NAME]);
+    bj_set_int(s, i, QC_POSITION, f[W_POSITION]);
+    bj_set_text(s, i, QC_CALLER_NUM, f[W_CALLER_ID_NUM]);
+    bj_set_text(s, i, QC_CALLER_NAME, f[W_CALLER_ID_NAME]);
+    bj_set_text(s, i, QC_CHANNEL, f[W_CHANNEL]);
+    snap_set_t0(s, i, entry_t0(f[W_WAIT], f[W_TM_UPDATE], server_s, now_ms));
+    if (keep_raw)
+        bj_set_raw(s, i, obj);
+}
+
+struct snapshot *jade_decode_entries(const char *body, size_t len, int64_t now_ms, bool keep_raw,
+                                     char **err)
+{
+    cJSON *root = bj_parse(body, len, err);
+    if (!root)
+        return NULL;
+    struct snapshot *s = NULL;
+    const cJSON *list = jade_list(root, err);
+    if (list) {
+        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(root, "timestamp");
+        int64_t server_s = jade_parse_utc(cJSON_IsString(ts) ? ts->valuestring : NULL);
+        s = snap_new(KIND_QUEUECALLERS);
+        for (const cJSON *o = list->child; o; o = o->next) {
+            if (cJSON_IsObject(o))
+                entry(s, o, server_s, now_ms, keep_raw);
+        }
+        snap_finish(s);
+    }
+    cJSON_Delete(root);
+    return s;
 }
 
 enum {

@@ -328,54 +328,26 @@ static void decode_subscriber(struct snapshot *s, const cJSON *obj, bool keep_ra
         bj_set_raw(s, i, obj);
 }
 
-/* The id of a callqueue: it has no id field, only _links.self ("/api/callqueues/45"). */
-static bool self_id(const cJSON *links, char *buf, size_t bufsz)
+static bool is_callqueues(const struct snapshot *s)
 {
-    static const char prefix[] = "/api/callqueues/";
-    const cJSON *self = cJSON_GetObjectItemCaseSensitive(links, "self");
-    const cJSON *href = cJSON_GetObjectItemCaseSensitive(self, "href");
-    if (!cJSON_IsString(href) || strncmp(href->valuestring, prefix, sizeof prefix - 1) != 0)
-        return false;
-    const char *id = href->valuestring + sizeof prefix - 1;
-    if (!ngcp_valid_id(id) || strlen(id) >= bufsz)
-        return false;
-    memcpy(buf, id, strlen(id) + 1);
-    return true;
+    return snap_kind(s) == KIND_QUEUES || snap_kind(s) == KIND_QUEUECALLERS;
 }
 
-static void decode_callqueue(struct snapshot *s, const cJSON *obj, bool keep_raw)
-{
-    static const char *const keys[] = {"_links", "queue", "queue_length"};
-    const cJSON *k[3];
-    char id[24];
-    bj_pick(obj, keys, 3, k);
-    if (!self_id(k[0], id, sizeof id))
-        return;
-    size_t i = snap_add(s, id);
-    snap_set(s, i, Q_QUEUE, id); /* the subscriber whose callers wait */
-    if (k[2])
-        bj_set_int(s, i, Q_CALLS, k[2]);
-    else if (cJSON_IsArray(k[1]))
-        snap_set_int(s, i, Q_CALLS, cJSON_GetArraySize(k[1]));
-    if (keep_raw)
-        bj_set_raw(s, i, obj);
-}
-
-static void decode_item(struct snapshot *s, const cJSON *obj, bool keep_raw)
+static void decode_item(struct snapshot *s, const cJSON *obj, int64_t now_ms, bool keep_raw)
 {
     if (!cJSON_IsObject(obj))
         return;
-    if (snap_kind(s) == KIND_QUEUES)
-        decode_callqueue(s, obj, keep_raw);
+    if (is_callqueues(s))
+        ngcp_decode_callqueue(s, obj, now_ms, keep_raw);
     else
         decode_subscriber(s, obj, keep_raw);
 }
 
 /* The items of the page: none without _embedded (NGCP's empty collection). */
-static int decode_embedded(struct snapshot *s, const cJSON *emb, bool keep_raw,
+static int decode_embedded(struct snapshot *s, const cJSON *emb, int64_t now_ms, bool keep_raw,
                            struct ngcp_page *pg, char **err)
 {
-    const char *rel = snap_kind(s) == KIND_QUEUES ? "ngcp:callqueues" : "ngcp:subscribers";
+    const char *rel = is_callqueues(s) ? "ngcp:callqueues" : "ngcp:subscribers";
     if (!emb)
         return 0;
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(emb, rel);
@@ -385,7 +357,7 @@ static int decode_embedded(struct snapshot *s, const cJSON *emb, bool keep_raw,
     }
     if (cJSON_IsObject(items)) { /* stock Data::HAL sends a lone item as an object */
         pg->items = 1;
-        decode_item(s, items, keep_raw);
+        decode_item(s, items, now_ms, keep_raw);
         return 0;
     }
     if (!cJSON_IsArray(items)) {
@@ -394,7 +366,7 @@ static int decode_embedded(struct snapshot *s, const cJSON *emb, bool keep_raw,
     }
     for (const cJSON *it = items->child; it; it = it->next) {
         pg->items++;
-        decode_item(s, it, keep_raw);
+        decode_item(s, it, now_ms, keep_raw);
     }
     return 0;
 }
@@ -415,8 +387,8 @@ static int decode_next(const cJSON *links, struct ngcp_page *pg, char **err)
     return 0;
 }
 
-static int decode_root(struct snapshot *s, const cJSON *root, bool keep_raw, struct ngcp_page *pg,
-                       char **err)
+static int decode_root(struct snapshot *s, const cJSON *root, int64_t now_ms, bool keep_raw,
+                       struct ngcp_page *pg, char **err)
 {
     if (!cJSON_IsObject(root)) {
         *err = xstrdup("answer is not a JSON object");
@@ -435,20 +407,21 @@ static int decode_root(struct snapshot *s, const cJSON *root, bool keep_raw, str
         return -1;
     }
     pg->total = total;
-    if (decode_embedded(s, cJSON_GetObjectItemCaseSensitive(root, "_embedded"), keep_raw, pg, err))
+    if (decode_embedded(s, cJSON_GetObjectItemCaseSensitive(root, "_embedded"), now_ms, keep_raw,
+                        pg, err))
         return -1;
     return decode_next(links, pg, err);
 }
 
-int ngcp_decode_page(struct snapshot *s, const char *body, size_t len, bool keep_raw,
-                     struct ngcp_page *pg, char **err)
+int ngcp_decode_page(struct snapshot *s, const char *body, size_t len, int64_t now_ms,
+                     bool keep_raw, struct ngcp_page *pg, char **err)
 {
     *pg = (struct ngcp_page){.total = -1};
     *err = NULL;
     cJSON *root = bj_parse(body, len, err);
     if (!root)
         return -1;
-    int rc = decode_root(s, root, keep_raw, pg, err);
+    int rc = decode_root(s, root, now_ms, keep_raw, pg, err);
     cJSON_Delete(root);
     if (rc) {
         free(pg->next);
@@ -457,12 +430,12 @@ int ngcp_decode_page(struct snapshot *s, const char *body, size_t len, bool keep
     return rc;
 }
 
-static struct snapshot *decode_whole(enum kind k, const char *body, size_t len, bool keep_raw,
-                                     char **err)
+static struct snapshot *decode_whole(enum kind k, const char *body, size_t len, int64_t now_ms,
+                                     bool keep_raw, char **err)
 {
     struct ngcp_page pg;
     struct snapshot *s = snap_new(k);
-    if (ngcp_decode_page(s, body, len, keep_raw, &pg, err)) {
+    if (ngcp_decode_page(s, body, len, now_ms, keep_raw, &pg, err)) {
         snap_free(s);
         return NULL;
     }
@@ -473,30 +446,36 @@ static struct snapshot *decode_whole(enum kind k, const char *body, size_t len, 
 
 struct snapshot *ngcp_decode_extensions(const char *body, size_t len, bool keep_raw, char **err)
 {
-    return decode_whole(KIND_EXTENSIONS, body, len, keep_raw, err);
+    return decode_whole(KIND_EXTENSIONS, body, len, 0, keep_raw, err);
 }
 
 struct snapshot *ngcp_decode_ringgroups(const char *body, size_t len, bool keep_raw, char **err)
 {
-    return decode_whole(KIND_RINGGROUPS, body, len, keep_raw, err);
+    return decode_whole(KIND_RINGGROUPS, body, len, 0, keep_raw, err);
 }
 
 struct snapshot *ngcp_decode_queues(const char *body, size_t len, bool keep_raw, char **err)
 {
-    return decode_whole(KIND_QUEUES, body, len, keep_raw, err);
+    return decode_whole(KIND_QUEUES, body, len, 0, keep_raw, err);
+}
+
+struct snapshot *ngcp_decode_queuecallers(const char *body, size_t len, int64_t now_ms,
+                                          bool keep_raw, char **err)
+{
+    return decode_whole(KIND_QUEUECALLERS, body, len, now_ms, keep_raw, err);
 }
 
 /* ------------------------------------------------------------------ polling */
 
 static const char *kind_res(enum kind k)
 {
-    return k == KIND_QUEUES ? "callqueues" : "subscribers";
+    return k == KIND_QUEUES || k == KIND_QUEUECALLERS ? "callqueues" : "subscribers";
 }
 
 /* The first page. order_by=id keeps pages stable while records come and go. */
 static char *first_path(enum kind k)
 {
-    if (k == KIND_QUEUES)
+    if (k == KIND_QUEUES || k == KIND_QUEUECALLERS)
         return xasprintf("/callqueues/?page=1&rows=%d", NGCP_ROWS);
     return xasprintf("/subscribers/?page=1&rows=%d&is_pbx_group=%d&order_by=id", NGCP_ROWS,
                      k == KIND_RINGGROUPS);
@@ -571,7 +550,8 @@ static void on_page(struct backend *be, void *ud, const struct be_reply *rep)
     struct ngcp_page pg;
     char *err = NULL;
     p->pages++;
-    if (ngcp_decode_page(p->snap, rep->res->body, rep->res->body_len, be_keep_raw(be), &pg, &err)) {
+    if (ngcp_decode_page(p->snap, rep->res->body, rep->res->body_len, be_now_wall_ms(),
+                         be_keep_raw(be), &pg, &err)) {
         char *msg = xasprintf("%s: %s", kind_def(p->kind)->name, err);
         poll_fail(be, p, FAIL_DATA, msg, -1);
         free(msg);
@@ -589,9 +569,13 @@ static void on_page(struct backend *be, void *ud, const struct be_reply *rep)
     poll_continue(be, p, pg.next);
 }
 
+#define NGCP_KINDS                                                             \
+    ((1u << KIND_EXTENSIONS) | (1u << KIND_RINGGROUPS) | (1u << KIND_QUEUES) | \
+     (1u << KIND_QUEUECALLERS))
+
 static void ngcp_poll(struct backend *be, enum kind kind)
 {
-    if (kind != KIND_EXTENSIONS && kind != KIND_RINGGROUPS && kind != KIND_QUEUES) {
+    if (!(NGCP_KINDS & (1u << kind))) {
         be_poll_fail(be, kind, FAIL_DATA, "not offered by NGCP", -1);
         return;
     }
@@ -612,7 +596,7 @@ static void ngcp_poll(struct backend *be, enum kind kind)
 const struct adapter ngcp_adapter = {
     .type = "ngcp",
     .label = "NGCP",
-    .kinds = (1u << KIND_EXTENSIONS) | (1u << KIND_RINGGROUPS) | (1u << KIND_QUEUES),
+    .kinds = NGCP_KINDS,
     .caps = 0,
     .why_not =
         {

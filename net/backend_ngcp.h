@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "net/backend.h"
 #include "net/model.h"
@@ -23,15 +24,18 @@ struct ngcp_page {
     size_t items;    /* embedded items on this page, usable or not */
 };
 
-/* Decode one page of a collection into s, whose kind says which: extensions (subscribers
- * that are not PBX groups), ringgroups (subscribers with is_pbx_group) or queues
- * (callqueues). s is not finished. 0, or -1 with *err (owned); pg->next must be freed. */
-int ngcp_decode_page(struct snapshot *s, const char *body, size_t len, bool keep_raw,
-                     struct ngcp_page *pg, char **err);
+/* Decode one page of a collection, received at wall time now_ms, into s, whose kind says
+ * which: extensions (subscribers that are not PBX groups), ringgroups (subscribers with
+ * is_pbx_group), queues (callqueues) or queuecallers (the calls waiting in them). s is not
+ * finished. 0, or -1 with *err (owned); pg->next must be freed. */
+int ngcp_decode_page(struct snapshot *s, const char *body, size_t len, int64_t now_ms,
+                     bool keep_raw, struct ngcp_page *pg, char **err);
 /* A whole one-page answer into a finished snapshot; NULL with *err (owned). */
 struct snapshot *ngcp_decode_extensions(const char *body, size_t len, bool keep_raw, char **err);
 struct snapshot *ngcp_decode_ringgroups(const char *body, size_t len, bool keep_raw, char **err);
 struct snapshot *ngcp_decode_queues(const char *body, size_t len, bool keep_raw, char **err);
+struct snapshot *ngcp_decode_queuecallers(const char *body, size_t len, int64_t now_ms,
+                                          bool keep_raw, char **err);
 
 /* The path below the API root ("/subscribers/?page=2&rows=10") that a next link names, or
  * NULL when the link is not a plain relative link into collection `res`. Owned. */
@@ -72,6 +76,9 @@ extern const struct record_schema ngcp_ext_schema, ngcp_rg_schema;
 /* A positive integer id (a JSON number or decimal string) as canonical text into buf; false
  * when it is none. */
 bool ngcp_id_text(const cJSON *it, char *buf, size_t bufsz);
+/* One callqueues item into s: a queue row (KIND_QUEUES, the subscriber's id) or one row per
+ * waiting call (KIND_QUEUECALLERS, "subscriber/call_id" ids); backend_ngcp_queues.c. */
+void ngcp_decode_callqueue(struct snapshot *s, const cJSON *obj, int64_t now_ms, bool keep_raw);
 /* The apply of ngcp_adapter: creates (POST), updates (PATCH) and deletes of subscribers. */
 void ngcp_apply(struct backend *be, const struct change *c, struct be_act *act);
 

@@ -490,6 +490,8 @@ struct snapshot *sark_decode_ami(enum kind kind, long status, const char *body, 
         snap = ami_decode_queuemembers(root, keep_raw);
     else if (!*err && kind == KIND_QUEUES)
         snap = ami_decode_queues(root, keep_raw);
+    else if (!*err && kind == KIND_QUEUECALLERS)
+        snap = ami_decode_queuecallers(root, now_ms, keep_raw);
     else if (!*err)
         *err = xstrdup("not a kind SARK's AMI pass-through lists");
     cJSON_Delete(root);
@@ -576,9 +578,9 @@ static void on_ami(struct backend *be, void *ud, const struct be_reply *rep)
     finish_ami(be, (enum kind)(intptr_t)ud, rep);
 }
 
-/* One QueueStatus answer serves both queue members and queues: each astamis call holds an
- * AMI connection for >= 3 s, so a second one for the same data is not made (a poll that joins
- * a call in flight gets an answer up to one call older than itself). */
+/* One QueueStatus answer serves queue members, queues and waiting callers: each astamis call holds
+ * an AMI connection for >= 3 s, so a second one for the same data is not made (a poll that joins a
+ * call in flight gets an answer up to one call older than itself). */
 static void on_queue_status(struct backend *be, void *ud, const struct be_reply *rep)
 {
     (void)ud;
@@ -622,6 +624,7 @@ static void sark_poll(struct backend *be, enum kind kind)
         break;
     case KIND_QUEUEMEMBERS:
     case KIND_QUEUES:
+    case KIND_QUEUECALLERS:
         poll_queue_status(be, kind);
         break;
     default:
@@ -761,7 +764,7 @@ static const char *sark_check_id(enum kind kind, const char *id)
 
 #define LISTS_ALL                                                                \
     ((1u << KIND_EXTENSIONS) | (1u << KIND_RINGGROUPS) | (1u << KIND_CHANNELS) | \
-     (1u << KIND_QUEUEMEMBERS) | (1u << KIND_QUEUES))
+     (1u << KIND_QUEUEMEMBERS) | (1u << KIND_QUEUES) | (1u << KIND_QUEUECALLERS))
 #define SARK_COMMON                                                                                \
     .type = "sark", .check_conf = sark_check_conf, .create = sark_create, .destroy = sark_destroy, \
     .build = sark_build, .auth_rejected = sark_auth_rejected, .poll = sark_poll,                   \

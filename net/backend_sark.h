@@ -26,9 +26,9 @@ enum sark_variant sark_parse_variant(const char *s);
 struct snapshot *sark_decode_extensions(const char *body, size_t len, bool keep_raw, char **err);
 struct snapshot *sark_decode_ringgroups(const char *body, size_t len, bool keep_raw, char **err);
 /* Decode an astamis answer (CoreShowChannels for KIND_CHANNELS, QueueStatus for
- * KIND_QUEUEMEMBERS and KIND_QUEUES) with its HTTP status: 200 with the AMI array, or SARK's
- * 404 "Empty Object set returned from AMI", which is an empty list. Any other answer is NULL
- * with *err (owned) saying what the server said. */
+ * KIND_QUEUEMEMBERS, KIND_QUEUES and KIND_QUEUECALLERS) with its HTTP status: 200 with the AMI
+ * array, or SARK's 404 "Empty Object set returned from AMI", which is an empty list. Any other
+ * answer is NULL with *err (owned) saying what the server said. */
 struct snapshot *sark_decode_ami(enum kind kind, long status, const char *body, size_t len,
                                  int64_t now_ms, bool keep_raw, char **err);
 /* True for the 404 that SARK's AMI pass-through sends for an empty list. */

@@ -31,6 +31,10 @@ static const struct field_def q_fields[] = {
     {"queue", FT_STR},     {"strategy", FT_STR},  {"calls", FT_INT},     {"completed", FT_INT},
     {"abandoned", FT_INT}, {"hold_time", FT_INT}, {"talk_time", FT_INT},
 };
+static const struct field_def qc_fields[] = {
+    {"queue", FT_STR},       {"position", FT_INT}, {"caller_num", FT_STR},
+    {"caller_name", FT_STR}, {"wait", FT_SECS},    {"channel", FT_STR},
+};
 
 #define KIND(n, s, f, k0, k1)                   \
     {                                           \
@@ -45,6 +49,7 @@ static const struct kind_def kinds[KIND_COUNT] = {
     [KIND_CHANNELS] = KIND("channels", "ch", ch_fields, -1, -1),
     [KIND_QUEUEMEMBERS] = KIND("queuemembers", "qm", qm_fields, QM_QUEUE, QM_INTERFACE),
     [KIND_QUEUES] = KIND("queues", "q", q_fields, Q_QUEUE, -1),
+    [KIND_QUEUECALLERS] = KIND("queuecallers", "qc", qc_fields, -1, -1),
 };
 
 const struct kind_def *kind_def(enum kind k)

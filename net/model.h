@@ -14,6 +14,7 @@ enum kind {
     KIND_CHANNELS,
     KIND_QUEUEMEMBERS,
     KIND_QUEUES,
+    KIND_QUEUECALLERS, /* callers waiting in a queue */
     KIND_COUNT,
 };
 
@@ -88,6 +89,14 @@ enum {
     Q_ABANDONED,
     Q_HOLD_TIME,
     Q_TALK_TIME
+};
+enum {
+    QC_QUEUE,
+    QC_POSITION,
+    QC_CALLER_NUM,
+    QC_CALLER_NAME,
+    QC_WAIT, /* FT_SECS: since the caller joined the queue */
+    QC_CHANNEL,
 };
 
 /* The definition of a kind; k must be valid. */

@@ -20,6 +20,8 @@ enum role {
     ROLE_DIM,        /* hints that do not apply, empty values */
     ROLE_STATE_UP,   /* an answered call */
     ROLE_STATE_RING, /* ringing */
+    ROLE_GROUP,      /* a queue's summary line above its members */
+    ROLE_WAITING,    /* a caller waiting in a queue */
     ROLE_STATUS,     /* the bottom line */
     ROLE_HINT_KEY,   /* key names in hints */
     ROLE_FLASH_OK,

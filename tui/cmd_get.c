@@ -177,8 +177,8 @@ static void get_usage(FILE *to)
 {
     fputs("usage: pbxtop get VIEW [-b BACKEND|@all] [-o table|csv|json] [--filter TEXT] [--raw]\n"
           "Print a view once and exit.\n"
-          "VIEW: extensions ringgroups channels queuemembers queues backends\n"
-          "      (ext rg ch qm q be)\n"
+          "VIEW: extensions ringgroups channels queuemembers queues queuecallers backends\n"
+          "      (ext rg ch qm q qc be)\n"
           "  -b, --backend NAME   one backend, or @all (the default) for every one\n"
           "  -o, --output FORMAT  table (the default), csv or json\n"
           "      --filter TEXT    only the rows that hold TEXT\n"

@@ -17,6 +17,7 @@ void rows_init(struct rows *r, const struct rows_col *cols, int ncols, int sort_
     r->cols = cols;
     r->ncols = ncols;
     r->sort_col = sort_col;
+    r->group_field = -1;
     r->follow = true;
     r->filter.column = -1;
     idset_init(&r->marks);
@@ -162,14 +163,34 @@ static int cmp_col(const struct rows *r, int col, const struct row *a, const str
     return c->order == ORDER_BYTES ? strcmp(va, vb) : text_cmp_natural(va, vb);
 }
 
-/* The sort column, then the first column, then the source and the id: a total order, so a
- * poll that changes nothing shows the rows in the same places. */
+int rows_group_cmp(const struct rows *r, unsigned src_a, const char *val_a, unsigned src_b,
+                   const char *val_b)
+{
+    int f = r->cols[r->sort_col].field;
+    bool by_group = r->group_field >= 0 && (f == r->group_field || f == ROWS_SOURCE);
+    int c = strcmp(r->src[src_a].name, r->src[src_b].name);
+    /* Rows without a value stay last, as in a column sorted either way. */
+    if (!c && (!val_a || !val_b))
+        return (val_a == NULL) - (val_b == NULL);
+    if (!c)
+        c = text_cmp_natural(val_a, val_b);
+    return r->sort_rev && by_group ? -c : c;
+}
+
+/* The group, the sort column, then the first column, then the source and the id: a total
+ * order, so a poll that changes nothing shows the rows in the same places. */
 static int cmp_rows(const void *pa, const void *pb)
 {
     const struct rows *r = sorting;
     const struct row *a = *(const struct row *const *)pa, *b = *(const struct row *const *)pb;
     bool absent;
-    int c = cmp_col(r, r->sort_col, a, b, &absent);
+    int c = 0;
+    if (r->group_field >= 0)
+        c = rows_group_cmp(r, a->src, rec_of(r, a)->v[r->group_field], b->src,
+                           rec_of(r, b)->v[r->group_field]);
+    if (c)
+        return c;
+    c = cmp_col(r, r->sort_col, a, b, &absent);
     if (r->sort_rev && !absent)
         c = -c;
     if (!c && r->sort_col != 0 && r->cols[0].field != ROWS_COMPUTED)
@@ -327,6 +348,13 @@ void rows_set_sort(struct rows *r, int col, bool reverse)
         return;
     r->sort_col = col;
     r->sort_rev = reverse;
+    refilter(r);
+    place_cursor(r, true);
+}
+
+void rows_set_group(struct rows *r, int field)
+{
+    r->group_field = field;
     refilter(r);
     place_cursor(r, true);
 }

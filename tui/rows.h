@@ -58,9 +58,10 @@ struct rows {
     size_t nvis, capvis;
     struct filter filter;
     char *filter_text;
-    int sort_col;  /* index into cols */
-    bool sort_rev; /* descending */
-    bool follow;   /* the cursor stays on its record (true) or on its row (false) */
+    int sort_col;    /* index into cols */
+    bool sort_rev;   /* descending */
+    int group_field; /* the record field rows are grouped by (rows_set_group), -1: none */
+    bool follow;     /* the cursor stays on its record (true) or on its row (false) */
     int cursor, top, height;
     char *cursor_key;
     struct idset marks; /* row keys */
@@ -76,6 +77,14 @@ void rows_set_sources(struct rows *r, const struct rows_src *src, unsigned n, in
 /* A new filter text ("" clears it); the cursor stays on its record if it still shows. */
 void rows_set_filter(struct rows *r, const char *text);
 void rows_set_sort(struct rows *r, int col, bool reverse);
+/* Keep together the rows of one source that hold the same value of record field `field`
+ * (the queue of a member): groups in rows_group_cmp() order, rows sorted by the sort column
+ * within each. -1 ends the grouping. */
+void rows_set_group(struct rows *r, int field);
+/* The order of the groups: source names, then the values (natural order, null last); turned
+ * round (null still last) when the table is sorted backwards by that field or by source. */
+int rows_group_cmp(const struct rows *r, unsigned src_a, const char *val_a, unsigned src_b,
+                   const char *val_b);
 void rows_resize(struct rows *r, int height);
 void rows_set_cursor(struct rows *r, int row);
 /* Moves, marks, sort and follow keys; false for any other action. */

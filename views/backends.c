@@ -38,7 +38,7 @@ static const struct column columns[NCOLS] = {
     [COL_AGE] = {"AGE", 4, 6, 0, true, false},
     [COL_LATENCY] = {"LATENCY", 7, 8, 0, true, false},
     [COL_ERROR] = {"ERROR", 10, 0, 3, false, false},
-    [COL_SUPPORTS] = {"SUPPORTS", 12, 21, 2, false, false},
+    [COL_SUPPORTS] = {"SUPPORTS", 12, 24, 2, false, false}, /* "ext rg ch qm q qc hangup" */
 };
 
 struct beview {

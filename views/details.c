@@ -30,7 +30,7 @@ struct detview {
 static const char *const kind_one[KIND_COUNT] = {
     [KIND_EXTENSIONS] = "extension", [KIND_RINGGROUPS] = "ring group",
     [KIND_CHANNELS] = "channel",     [KIND_QUEUEMEMBERS] = "queue member",
-    [KIND_QUEUES] = "queue",
+    [KIND_QUEUES] = "queue",         [KIND_QUEUECALLERS] = "waiting caller",
 };
 
 static void *det_create(struct app *app)

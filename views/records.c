@@ -1,5 +1,6 @@
 /* The record tables: extensions, ring groups, queue members and queues share one view over
- * tview.c, with the kind's columns and its destructive verb. */
+ * tview.c, with the kind's columns and its destructive verb; queue members are grouped by
+ * queue (qgroups.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include "net/backend.h"
 #include "themes/theme.h"
 #include "tui/app.h"
+#include "views/qgroups.h"
 #include "views/tview.h"
 #include "views/view.h"
 
@@ -81,6 +83,8 @@ static const struct tview_spec rg_spec =
     SPEC(KIND_RINGGROUPS, "ring group", "ring groups", "No ring groups", rg_cols, RG_EXTENSION);
 static const struct tview_spec q_spec =
     SPEC(KIND_QUEUES, "queue", "queues", "No queues", q_cols, Q_QUEUE);
+/* Members are grouped by queue under each queue's summary and waiting callers (qgroups.c),
+ * which need the queues and callers polled along with the members. */
 static const struct tview_spec qm_spec = {
     .kind = KIND_QUEUEMEMBERS,
     .one = "queue member",
@@ -98,6 +102,8 @@ static const struct tview_spec qm_spec = {
     .sort_col = 0,
     .label_field = -1,
     .pending_col = 1,
+    .also_kinds = 1u << KIND_QUEUES | 1u << KIND_QUEUECALLERS,
+    .draw_body = qgroups_draw,
 };
 
 const struct tview_spec *tview_spec_of(int kind)
@@ -137,7 +143,9 @@ static void *rg_create(struct app *app)
 
 static void *qm_create(struct app *app)
 {
-    return rec_create(app, &qm_spec);
+    struct tview *tv = rec_create(app, &qm_spec);
+    rows_set_group(&tv->rows, QM_QUEUE);
+    return tv;
 }
 
 static void *q_create(struct app *app)
@@ -173,6 +181,11 @@ static int rec_key(void *state, enum action act, int ch)
     return tview_key(state, act);
 }
 
+static int qm_key(void *state, enum action act, int ch)
+{
+    return qgroups_key(state, act) ? VIEW_HANDLED : rec_key(state, act, ch);
+}
+
 static void rec_model_changed(void *state, struct backend *be, int kind)
 {
     tview_model_changed(state, be, kind);
@@ -200,19 +213,19 @@ static const struct keyhint qm_hints[] = {
     {ACT_FILTER, "Filter"},      {ACT_NONE, NULL},
 };
 
-#define RECORD_VIEW(name_, kind_, create_, hints_)                                          \
-    {                                                                                       \
-        .name = name_, .kind = kind_, .create = create_, .destroy = rec_destroy,            \
-        .resize = rec_resize, .draw = rec_draw, .key = rec_key,                             \
-        .model_changed = rec_model_changed, .summary = rec_summary, .blocked = rec_blocked, \
-        .export = tview_export, .columns = tview_columns, .column_cmd = tview_column_cmd,   \
-        .hints = hints_,                                                                    \
+#define RECORD_VIEW(name_, kind_, create_, hints_, key_)                                         \
+    {                                                                                            \
+        .name = name_, .kind = kind_, .create = create_, .destroy = rec_destroy,                 \
+        .resize = rec_resize, .draw = rec_draw, .key = key_, .model_changed = rec_model_changed, \
+        .summary = rec_summary, .blocked = rec_blocked, .export = tview_export,                  \
+        .columns = tview_columns, .column_cmd = tview_column_cmd, .hints = hints_,               \
     }
 
 const struct view_ops extensions_view_ops =
-    RECORD_VIEW("extensions", KIND_EXTENSIONS, ext_create, rec_hints);
+    RECORD_VIEW("extensions", KIND_EXTENSIONS, ext_create, rec_hints, rec_key);
 const struct view_ops ringgroups_view_ops =
-    RECORD_VIEW("ringgroups", KIND_RINGGROUPS, rg_create, rec_hints);
+    RECORD_VIEW("ringgroups", KIND_RINGGROUPS, rg_create, rec_hints, rec_key);
 const struct view_ops queuemembers_view_ops =
-    RECORD_VIEW("queuemembers", KIND_QUEUEMEMBERS, qm_create, qm_hints);
-const struct view_ops queues_view_ops = RECORD_VIEW("queues", KIND_QUEUES, q_create, rec_hints);
+    RECORD_VIEW("queuemembers", KIND_QUEUEMEMBERS, qm_create, qm_hints, qm_key);
+const struct view_ops queues_view_ops =
+    RECORD_VIEW("queues", KIND_QUEUES, q_create, rec_hints, rec_key);

@@ -66,6 +66,18 @@ static void setup_columns(struct tview *tv)
     tv->nshown = n;
 }
 
+/* Keep the view's kinds polled on its sources (or stop): its own, and those it also shows. */
+static void want(struct tview *tv, bool on)
+{
+    unsigned kinds = tv->spec->also_kinds | 1u << tv->spec->kind;
+    for (unsigned i = 0; i < tv->nsrc; i++) {
+        for (int k = 0; k < KIND_COUNT; k++) {
+            if (kinds & (1u << k))
+                fleet_want(tv->app->fleet, tv->src[i], (enum kind)k, on);
+        }
+    }
+}
+
 void tview_init(struct tview *tv, struct app *app, const struct tview_spec *spec)
 {
     memset(tv, 0, sizeof *tv);
@@ -84,15 +96,13 @@ void tview_init(struct tview *tv, struct app *app, const struct tview_spec *spec
         if (tv->be || be_supports(be, spec->kind))
             tv->src[tv->nsrc++] = be;
     }
-    for (unsigned i = 0; i < tv->nsrc; i++)
-        fleet_want(app->fleet, tv->src[i], spec->kind, true);
+    want(tv, true);
     reload(tv);
 }
 
 void tview_done(struct tview *tv)
 {
-    for (unsigned i = 0; i < tv->nsrc; i++)
-        fleet_want(tv->app->fleet, tv->src[i], tv->spec->kind, false);
+    want(tv, false);
     rows_done(&tv->rows);
     idset_done(&tv->pending);
     tview_targets_free(tv->inflight, tv->ninflight);
@@ -135,7 +145,7 @@ bool tview_supported(const struct tview *tv)
 
 /* ---------------------------------------------------------------- drawing */
 
-static void message(struct tview *tv, WINDOW *win, const char *msg)
+void tview_message(struct tview *tv, WINDOW *win, const char *msg)
 {
     table_draw_message(win, tv->height / 2, msg, theme_attr(ROLE_DIM), tv->app->text_flags);
 }
@@ -160,7 +170,7 @@ static void draw_header(struct tview *tv, WINDOW *win)
     table_draw_header(win, 0, layout, tv->nshown, tv->widths, theme_attr(ROLE_COLUMNS));
 }
 
-static void draw_row(struct tview *tv, WINDOW *win, int y, size_t row)
+void tview_draw_row(struct tview *tv, WINDOW *win, int y, size_t row)
 {
     const struct row *w = &tv->rows.vis[row];
     const struct record *r = rows_rec(&tv->rows, row);
@@ -199,8 +209,7 @@ static void draw_row(struct tview *tv, WINDOW *win, int y, size_t row)
         free(cells[i]);
 }
 
-/* Why the table is empty, or NULL when it has rows. Owned by the caller. */
-static char *empty_reason(struct tview *tv)
+char *tview_empty_reason(struct tview *tv)
 {
     const struct tview_spec *sp = tv->spec;
     const char *where = tv->be ? be_name(tv->be) : "any backend";
@@ -228,20 +237,24 @@ void tview_draw(struct tview *tv, WINDOW *win)
     if (!tview_supported(tv)) {
         char *msg = tv->be ? xstrdup(be_why_not(tv->be, tv->spec->kind))
                            : xasprintf("No configured backend offers %s", tv->spec->many);
-        message(tv, win, msg);
+        tview_message(tv, win, msg);
         free(msg);
         return;
     }
     draw_header(tv, win);
-    char *msg = empty_reason(tv);
+    tv->rows.now_ms = clock_wall_ms();
+    if (tv->spec->draw_body) {
+        tv->spec->draw_body(tv, win);
+        return;
+    }
+    char *msg = tview_empty_reason(tv);
     if (msg) {
-        message(tv, win, msg);
+        tview_message(tv, win, msg);
         free(msg);
         return;
     }
-    tv->rows.now_ms = clock_wall_ms();
     for (int y = 1; y < tv->height && tv->rows.top + y - 1 < (int)tv->rows.nvis; y++)
-        draw_row(tv, win, y, (size_t)(tv->rows.top + y - 1));
+        tview_draw_row(tv, win, y, (size_t)(tv->rows.top + y - 1));
 }
 
 /* ---------------------------------------------------------------- keys */

@@ -11,6 +11,7 @@
 #include "tui/table.h"
 
 struct app;
+struct tview;
 
 struct tview_col {
     struct rows_col rc;
@@ -36,6 +37,10 @@ struct tview_spec {
     int pending_col; /* the column that shows "pending" while an action runs, -1 for none */
     /* An extra attribute for a cell (the state colours), or 0. */
     attr_t (*cell_attr)(int col, const struct record *r);
+    unsigned also_kinds; /* other kinds (bits) the view shows, polled while it is open */
+    /* Draws the body below the column titles instead of one line per row (the queue members
+     * grouped by queue, views/qgroups.c), or NULL. */
+    void (*draw_body)(struct tview *tv, WINDOW *win);
 };
 
 #define TVIEW_MAX_SOURCES 64
@@ -58,6 +63,7 @@ struct tview {
     int widths[TABLE_MAX_COLS];
     int default_sort;
     int height, width;
+    int line_top; /* the first line a draw_body shows, when it draws more lines than rows */
     struct rows rows;
     struct idset pending;         /* keys of rows with an action in flight */
     char *find;                   /* the last filter text, for n and N once the filter is gone */
@@ -81,6 +87,12 @@ void tview_init(struct tview *tv, struct app *app, const struct tview_spec *spec
 void tview_done(struct tview *tv);
 void tview_resize(struct tview *tv, int rows, int cols);
 void tview_draw(struct tview *tv, WINDOW *win);
+/* For a draw_body: shown row `row` on line y of win, as the table draws it (cursor, marks,
+ * pending); a message centred in the body; why the table has no rows to show (owned), or
+ * NULL when it has some. */
+void tview_draw_row(struct tview *tv, WINDOW *win, int y, size_t row);
+void tview_message(struct tview *tv, WINDOW *win, const char *msg);
+char *tview_empty_reason(struct tview *tv);
 /* Moves, marks, sort, follow, filter, find, details. Returns view_result bits. */
 int tview_key(struct tview *tv, enum action act);
 void tview_model_changed(struct tview *tv, struct backend *be, int kind);

@@ -109,6 +109,11 @@ void tview_ask_destroy(struct tview *tv)
     const char *why = tview_destroy_blocked(tv);
     struct tview_target *t = NULL;
     size_t hidden = 0, n = why ? 0 : tview_targets(tv, &t, &hidden);
+    char none[80];
+    if (!why && !n && !tv->rows.nvis) {
+        (void)snprintf(none, sizeof none, "no %s to act on", tv->spec->one);
+        why = none;
+    }
     if (!why)
         why = n ? targets_refused(tv, t, n) : "the marked rows are already pending";
     if (why) {

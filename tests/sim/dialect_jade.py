@@ -552,10 +552,12 @@ class JadeDialect(Dialect):
         return list(self.channels.values())
 
     def _channel_from_overrides(self, over, taken):
-        """A generated channel with `over` applied on top.  Two keys are not
+        """A generated channel with `over` applied on top.  Three keys are not
         fields: "kind" picks the generator (dial, ringing, outbound, queue_talk,
         ivr, voicemail, conf, or queue_wait, which also adds a queue entry;
-        default: any but queue_wait) and "age" backdates the start (seconds)."""
+        default: any but queue_wait), "age" backdates the start (seconds), and
+        "queue" names the queue a queue_wait caller waits in (default: sales
+        or support at random)."""
         if not isinstance(over, dict):
             raise ValueError("channel overrides must be an object")
         over = dict(over)
@@ -563,6 +565,10 @@ class JadeDialect(Dialect):
             [k for k in seed.CHURN_KINDS if k != "queue_wait"])
         if kind not in seed.CHURN_KINDS:
             raise ValueError("unknown kind %r" % (kind,))
+        queue = over.pop("queue", None)
+        if queue is not None and (kind != "queue_wait" or
+                                  not any(q["name"] == queue for q in self.queues)):
+            raise ValueError("queue needs kind queue_wait and a known queue, not %r" % (queue,))
         age = over.pop("age", 0)
         if not isinstance(age, (int, float)) or isinstance(age, bool) or age < 0:
             raise ValueError("age must be a number of seconds >= 0")
@@ -576,7 +582,21 @@ class JadeDialect(Dialect):
             over["channel_state_desc"] = seed.STATE_DESC[state]
         now = time.time()
         chan = self._add_channel(kind, now - age, state, wait=int(age))
+        if queue is not None:
+            self._move_caller(chan, queue)
         return self._apply_overrides(chan, over)
+
+    def _move_caller(self, chan, queue):
+        """Put a new waiting caller in `queue`: last in line there, as a caller
+        who has just joined it would be."""
+        entry = next(e for e in self.entries if e["unique_id"] == chan["unique_id"])
+        old = entry["queue_name"]
+        self.entries.remove(entry)
+        self.entries.append(entry)
+        entry["queue_name"] = queue
+        chan["application_data"] = "%s,t,,,300" % queue
+        self._renumber_queue(old)
+        self._renumber_queue(queue)
 
     def _apply_overrides(self, chan, over):
         old_uid = chan["unique_id"]

@@ -496,6 +496,22 @@ def test_entries(h):
     left = h.get("/v1/admin/queue/entries").json["result"]["list"]
     same_queue = [e["position"] for e in left if e["queue_name"] == victim["queue_name"]]
     expect(same_queue == list(range(1, len(same_queue) + 1)), "positions %s" % same_queue)
+    # a caller put in a queue of the test's choice (billing has no DID of its own)
+    added = h.sim.op("office", "add_channel",
+                     channel={"kind": "queue_wait", "queue": "billing", "age": 42})
+    entries = h.get("/v1/admin/queue/entries").json["result"]["list"]
+    mine = [e for e in entries if e["unique_id"] == added["unique_id"]]
+    expect(len(mine) == 1 and mine[0]["queue_name"] == "billing" and mine[0]["wait"] == 42,
+           "caller in billing %r" % mine)
+    billing = [e["position"] for e in entries if e["queue_name"] == "billing"]
+    expect(billing == list(range(1, len(billing) + 1)), "billing positions %s" % billing)
+    queues = h.get("/v1/admin/queue/queues").json["result"]["list"]
+    expect(next(q for q in queues if q["name"] == "billing")["calls"] == len(billing),
+           "billing calls")
+    for bad in ({"kind": "dial", "queue": "billing"}, {"kind": "queue_wait", "queue": "nope"}):
+        status, _ = h.sim.ctl("POST", "/state",
+                              {"backend": "office", "op": "add_channel", "channel": bad})
+        expect(status == 400, "%r gave %d" % (bad, status))
 
 
 def test_endpoints(h):

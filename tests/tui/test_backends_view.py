@@ -18,8 +18,8 @@ STATE_RE = re.compile(r" R[OW]\s+(up|stale|down|auth-failed|connecting|not polle
 # What each backend type is called on screen and offers (kinds by short name, then hangup).
 LABEL = {"jade": "jade", "issabel": "Issabel", "sark": "SARK L7", "ngcp": "NGCP",
          "dsiprouter": "dSIPRouter"}
-SUPPORTS = {"jade": "ext ch qm q hangup", "issabel": "ext rg ch qm q hangup",
-            "sark": "ext rg ch qm q hangup", "ngcp": "ext rg q", "dsiprouter": "ext"}
+SUPPORTS = {"jade": "ext ch qm q qc hangup", "issabel": "ext rg ch qm q qc hangup",
+            "sark": "ext rg ch qm q qc hangup", "ngcp": "ext rg q qc", "dsiprouter": "ext"}
 TYPES = [("jade", {}), ("issabel", {}), ("sark", {"variant": "L7"}), ("ngcp", {}),
          ("dsiprouter", {})]
 

@@ -13,14 +13,17 @@ MEMBERS_PATH = "/v1/admin/queue/members"
 
 
 def body_lines(screen):
+    """The table's rows: a marker column, then the first cell. Queue summary and waiting
+    caller lines (the queue members view) start otherwise and are left out."""
     ls = lines(screen)
     if ls and ls[-1] == "":
         ls = ls[:-1]
-    return ls[2:-1]
+    return [l for l in ls[2:-1] if not l or (l[0] in " >*" and l[1:2] != " ")]
 
 
-def column(screen, title):
-    """The cells under the column titled `title`, top to bottom (cells hold no spaces)."""
+def column(screen, title, right=False):
+    """The cells under the column titled `title`, top to bottom (cells hold no spaces). A
+    right-aligned column's cells end under the title's end rather than start at its start."""
     ls = lines(screen)
     titles = ls[1]
     m = re.search(r"\b%s\S*" % re.escape(title), titles)
@@ -28,7 +31,9 @@ def column(screen, title):
     at = m.start()
     out = []
     for line in body_lines(screen):
-        if len(line) > at and line[at] != " ":
+        if right and line[at:m.end()].strip():
+            out.append(line[at:m.end()].split()[-1])
+        elif not right and len(line) > at and line[at] != " ":
             out.append(line[at:].split()[0])
     return out
 
@@ -63,13 +68,23 @@ def test_sort_by_another_column_and_reverse(pbxtop):
         for title in ["INTERFACE", "NAME", "STATUS", "PAUSED", "REASON", "PENALTY"]:
             tmux.send(">")
             tmux.wait_for(lambda s: re.search(r"%s(\^|\u25b2)" % title, lines(s)[1]), 3)
+        # members stay under their queue: the order is by penalty within each queue
         s = tmux.screen()
-        pen = [int(p) for p in column(s, "PENALTY")]
-        assert pen == sorted(pen), pen
+        queues = column(s, "QUEUE")
+        pen = [int(p) for p in column(s, "PENALTY", right=True)]
+        assert len(queues) == len(pen) == len(members(sim)), s
+        assert queues == sorted(queues), queues
+        for q in set(queues):
+            mine = [p for qq, p in zip(queues, pen) if qq == q]
+            assert mine == sorted(mine), (q, mine)
         tmux.send("I")
         s = tmux.wait_for(lambda s: re.search(r"PENALTY(v|\u25bc)", lines(s)[1]), 3)
-        pen = [int(p) for p in column(s, "PENALTY")]
-        assert pen == sorted(pen, reverse=True), pen
+        queues = column(s, "QUEUE")
+        pen = [int(p) for p in column(s, "PENALTY", right=True)]
+        assert queues == sorted(queues), queues
+        for q in set(queues):
+            mine = [p for qq, p in zip(queues, pen) if qq == q]
+            assert mine == sorted(mine, reverse=True), (q, mine)
         assert "descending" in status(s)
 
 

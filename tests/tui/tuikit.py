@@ -39,8 +39,9 @@ def console(pbxtop, args="", opts=None, extra=None, x=100, y=30, env=None, wait_
         tmux = Tmux("%s -c %s %s" % (shlex.quote(pbxtop), shlex.quote(cfg), args), x=x, y=y,
                     env=pane_env(env))
         if wait_rows:
-            n = len(sim.state(BACKEND)["channels"])
-            tmux.wait_for(lambda s: header_calls(s) == n and table_rows(s), 10)
+            # read the count again each time: with churn it moves while pbxtop starts
+            tmux.wait_for(lambda s: header_calls(s) == len(sim.state(BACKEND)["channels"])
+                          and table_rows(s), 10)
         yield sim, tmux
     finally:
         if tmux:

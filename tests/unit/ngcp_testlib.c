@@ -37,7 +37,7 @@ void expect_refused(enum kind kind, const char *body, size_t len, const char *ne
     char *err = NULL;
     struct ngcp_page pg;
     struct snapshot *s = snap_new(kind);
-    if (ngcp_decode_page(s, body, len, true, &pg, &err) == 0)
+    if (ngcp_decode_page(s, body, len, 0, true, &pg, &err) == 0)
         fail_msg("accepted: %.200s", body);
     snap_free(s);
     assert_null(pg.next);

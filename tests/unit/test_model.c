@@ -69,6 +69,11 @@ static void test_kind_fields_match_design(void **state)
     assert_int_equal(d->fields[RG_RING_TIME].type, FT_INT);
     assert_string_equal(kind_def(KIND_EXTENSIONS)->fields[EXT_TECH].name, "tech");
     assert_string_equal(kind_def(KIND_QUEUES)->fields[Q_TALK_TIME].name, "talk_time");
+    d = kind_def(KIND_QUEUECALLERS);
+    assert_int_equal(d->fields[QC_WAIT].type, FT_SECS); /* ticks between polls */
+    assert_int_equal(d->fields[QC_POSITION].type, FT_INT);
+    assert_string_equal(d->fields[QC_CALLER_NUM].name, "caller_num");
+    assert_int_equal(d->key[0], -1); /* never created, so no key to keep unique */
 }
 
 static void test_kind_from_name(void **state)
@@ -88,6 +93,8 @@ static void test_kind_from_name(void **state)
         {"qm", KIND_QUEUEMEMBERS},
         {"queues", KIND_QUEUES},
         {"q", KIND_QUEUES},
+        {"queuecallers", KIND_QUEUECALLERS},
+        {"qc", KIND_QUEUECALLERS},
         {"", -1},
         {"chan", -1},
         {"channel", -1},

@@ -28,7 +28,7 @@ static struct snapshot *page_of(enum kind kind, const char *body, size_t len, bo
 {
     char *err = NULL;
     struct snapshot *s = snap_new(kind);
-    if (ngcp_decode_page(s, body, len, raw, pg, &err))
+    if (ngcp_decode_page(s, body, len, 0, raw, pg, &err))
         fail_msg("refused: %s", err);
     assert_null(err);
     snap_finish(s);

@@ -277,6 +277,94 @@ static void test_moves_clamp_and_scroll(void **state)
     snap_free(s);
 }
 
+/* Queue members "id=queue:penalty" each; "-" for a member without a queue. */
+static struct snapshot *members(const char *const *specs)
+{
+    struct snapshot *s = snap_new(KIND_QUEUEMEMBERS);
+    for (; *specs; specs++) {
+        char id[32], queue[32], pen[32];
+        assert_int_equal(sscanf(*specs, "%31[^=]=%31[^:]:%31s", id, queue, pen), 3);
+        size_t i = snap_add(s, id);
+        snap_set(s, i, QM_QUEUE, strcmp(queue, "-") == 0 ? NULL : queue);
+        snap_set(s, i, QM_PENALTY, pen);
+    }
+    snap_finish(s);
+    return s;
+}
+
+enum {
+    M_BACKEND,
+    M_QUEUE,
+    M_PENALTY
+};
+static const struct rows_col mcols[] = {
+    [M_BACKEND] = {"backend", ROWS_SOURCE, ORDER_TEXT, NULL},
+    [M_QUEUE] = {"queue", QM_QUEUE, ORDER_TEXT, NULL},
+    [M_PENALTY] = {"penalty", QM_PENALTY, ORDER_NUM, NULL},
+};
+
+static void test_groups_keep_a_queue_together_sorted_within(void **state)
+{
+    (void)state;
+    struct rows r;
+    rows_init(&r, mcols, 3, M_QUEUE);
+    rows_resize(&r, 10);
+    struct snapshot *s = members(
+        (const char *const[]){"a=q10:5", "b=q9:1", "c=q10:0", "d=-:3", "e=q9:7", "f=q10:2", NULL});
+    one_source(&r, s);
+    rows_set_group(&r, QM_QUEUE);
+    assert_string_equal(shown(&r), "b e a c f d"); /* q9 < q10, no queue last; then by id */
+    rows_set_sort(&r, M_PENALTY, false);           /* within each queue only */
+    assert_string_equal(shown(&r), "b e c f a d");
+    rows_set_sort(&r, M_PENALTY, true);
+    assert_string_equal(shown(&r), "e b a f c d"); /* the queues keep their order */
+    rows_set_sort(&r, M_QUEUE, true); /* backwards by queue: the groups turn, no queue last */
+    assert_string_equal(shown(&r), "a c f b e d");
+    assert_true(rows_group_cmp(&r, 0, "q9", 0, "q10") > 0);
+    rows_set_sort(&r, M_QUEUE, false);
+    assert_true(rows_group_cmp(&r, 0, "q9", 0, "q10") < 0);
+    assert_true(rows_group_cmp(&r, 0, "q9", 0, NULL) < 0);
+    assert_int_equal(rows_group_cmp(&r, 0, "q9", 0, "q9"), 0);
+    /* The filter, marks and targets are the rows' own: the grouping only orders them. */
+    rows_set_filter(&r, "penalty:1");
+    assert_string_equal(shown(&r), "b");
+    rows_set_filter(&r, "");
+    rows_set_cursor(&r, 2);
+    assert_true(rows_key(&r, ACT_MARK));
+    struct row *t;
+    assert_int_equal(rows_targets(&r, &t), 1);
+    assert_string_equal(snap_get(s, t[0].idx)->id, "a");
+    free(t);
+    assert_string_equal(rows_rec(&r, (size_t)r.cursor)->id, "c"); /* marking moved it on */
+    rows_set_group(&r, -1); /* flat again: by queue, then the first column, then id */
+    assert_string_equal(shown(&r), "b e a c f d");
+    rows_set_sort(&r, M_PENALTY, false);
+    assert_string_equal(shown(&r), "c b f d a e");
+    rows_done(&r);
+    snap_free(s);
+}
+
+static void test_groups_per_backend_in_the_fleet(void **state)
+{
+    (void)state;
+    struct rows r;
+    rows_init(&r, mcols, 3, M_BACKEND);
+    rows_set_group(&r, QM_QUEUE);
+    struct snapshot *a = members((const char *const[]){"x=sales:1", "y=sup:0", NULL});
+    struct snapshot *b = members((const char *const[]){"x=sales:0", "z=billing:4", NULL});
+    struct rows_src src[] = {{"west", NULL, a, NULL}, {"east", NULL, b, NULL}};
+    rows_set_sources(&r, src, 2, 0);
+    /* east before west, each backend's queues apart even when their names are the same */
+    char buf[64];
+    assert_string_equal(shown(&r), "z x x y");
+    assert_string_equal(rows_cell(&r, &r.vis[1], M_BACKEND, buf, sizeof buf), "east");
+    assert_string_equal(rows_cell(&r, &r.vis[2], M_BACKEND, buf, sizeof buf), "west");
+    assert_true(rows_group_cmp(&r, 1, "zzz", 0, "aaa") < 0); /* the backend comes first */
+    rows_done(&r);
+    snap_free(a);
+    snap_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +376,8 @@ int main(void)
         cmocka_unit_test(test_find_moves_without_hiding),
         cmocka_unit_test(test_fleet_rows_keep_backends_apart),
         cmocka_unit_test(test_moves_clamp_and_scroll),
+        cmocka_unit_test(test_groups_keep_a_queue_together_sorted_within),
+        cmocka_unit_test(test_groups_per_backend_in_the_fleet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
