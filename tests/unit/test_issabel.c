@@ -757,6 +757,15 @@ static void test_value_types_normalised(void **state)
     assert_field(s, "L/1@400", QM_IN_CALL, "true");
     assert_field(s, "L/1@400", QM_STATUS, "Ringing");
     snap_free(s);
+
+    /* Ids are split at their last '@' for pause and remove: a queue name with one (or none at
+     * all) would make the id name another member, so such a member is not offered. */
+    s = decode(D_QM, "[{\"Event\":\"QueueMember\",\"Queue\":\"sales@400\",\"Location\":\"L/1\"},"
+                     "{\"Event\":\"QueueMember\",\"Queue\":\"\",\"Location\":\"L/2\"},"
+                     "{\"Event\":\"QueueMember\",\"Queue\":\"400\",\"Location\":\"Local/3@q/n\"}]");
+    assert_int_equal(snap_count(s), 1);
+    assert_field(s, "Local/3@q/n@400", QM_QUEUE, "400");
+    snap_free(s);
 }
 
 static void test_duplicates_and_hostile_text(void **state)
