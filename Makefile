@@ -77,8 +77,9 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.c tests/unit/testutil
 	    -o $@ $< tests/unit/testutil.c $(UNIT_LIBS) $(CORE_OBJS) $(UI_OBJS) $(PKG_LIBS) \
 	    -lcmocka -lpthread -lm
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# Install the Debian packages of list $(1) that are missing; without root, say how.
+define apt_install
+@missing=""; for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
 	        || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -89,6 +90,10 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get install -y --no-install-recommends $$missing \
 	    || { apt-get update && apt-get install -y --no-install-recommends $$missing; }
+endef
+
+deps:
+	$(call apt_install,$(DEB_PKGS))
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -132,14 +137,11 @@ FORMAT_SRCS = $(wildcard tui/*.[ch] views/*.[ch] net/*.[ch] themes/*.[ch] tests/
 format:
 	clang-format -i $(FORMAT_SRCS)
 
-format-check:
+format-check: lint-deps
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 lint-deps:
-	@missing=""; for p in $(LINT_PKGS); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
-	        || missing="$$missing $$p"; done; \
-	[ -z "$$missing" ] || [ "$$(id -u)" != 0 ] || apt-get install -y $$missing
+	$(call apt_install,$(LINT_PKGS))
 
 lint: lint-deps
 	@sh tests/lint.sh
