@@ -6,6 +6,8 @@ PKGS := ncursesw libcurl libcjson libsodium
 DEB_PKGS := gcc make pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
             libsodium-dev libcmocka-dev tmux openssl python3
 LINT_PKGS := cppcheck clang-format clang-tidy
+# `make fuzz` builds with clang's libFuzzer and sanitizer runtimes.
+FUZZ_PKGS := clang libclang-rt-14-dev
 
 CC ?= cc
 PYTHON ?= python3
@@ -24,6 +26,9 @@ endif
 OPT_release := -O2 -g
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LD_asan := -fsanitize=address,undefined
+OPT_fuzz := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-sanitize-recover=all
+LD_fuzz := -fsanitize=fuzzer,address,undefined
 
 B := build/$(VARIANT)
 # `make V=1` shows the full commands.
@@ -50,8 +55,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 BIN := $(B)/pbxtop
 
-.PHONY: all deps demo check check-run unit sim integration tui asan format format-check lint \
-        lint-deps install uninstall clean
+.PHONY: all deps demo check check-run unit sim integration tui asan fuzz fuzz-deps fuzz-build \
+        fuzz-smoke format format-check lint lint-deps install uninstall clean
 
 all: $(BIN) pbxtop
 
@@ -132,7 +137,44 @@ asan: deps
 	    echo "asan: sanitizer reports above"; exit 1; fi
 	@echo "asan: no sanitizer reports"
 
-FORMAT_SRCS = $(wildcard tui/*.[ch] views/*.[ch] net/*.[ch] themes/*.[ch] tests/unit/*.[ch])
+# libFuzzer targets: one per tests/fuzz/fuzz_<name>.c, found by the wildcard, each linked with
+# tests/fuzz/fuzzlib.c and with the program's objects as an archive, so that the linker takes
+# only what the target calls. A target that needs more (an object or library the archive does
+# not hold) lists it in FUZZ_LIBS_<name>. Corpus, regression inputs and dictionary:
+# tests/fuzz/corpus/<name>/, tests/fuzz/regress/<name>/, tests/fuzz/<name>.dict. The theme
+# and keyring file parsers get theirs the same way (fuzz_theme.c, fuzz_keyring.c; a keyring
+# target with a cheap KDF would name its specially built object in FUZZ_LIBS_keyring).
+FUZZ_CC ?= clang
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_RUNS ?= 20000
+FUZZ_TIME ?= 60
+
+fuzz-deps:
+	$(call apt_install,$(FUZZ_PKGS))
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory VARIANT=fuzz CC=$(FUZZ_CC) fuzz-build
+
+fuzz-build: $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/%)
+.SECONDARY: $(B)/tests/fuzz/fuzzlib.o
+
+$(B)/libpbxtop.a: $(CORE_OBJS) $(UI_OBJS)
+	@echo "  AR    $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(B)/tests/fuzz/fuzzlib.o $(B)/libpbxtop.a
+	@echo "  FUZZ  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/tests/fuzz/fuzzlib.o \
+	    $(FUZZ_LIBS_$*) $(B)/libpbxtop.a $(PKG_LIBS) -lm
+
+# Each target over its corpus and regression inputs plus FUZZ_RUNS mutations (at most
+# FUZZ_TIME seconds); any crash, leak, sanitizer report or broken property fails.
+fuzz-smoke: fuzz
+	@$(PYTHON) tests/fuzz/run.py --runs $(FUZZ_RUNS) --max-time $(FUZZ_TIME) \
+	    $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+
+FORMAT_SRCS = $(wildcard tui/*.[ch] views/*.[ch] net/*.[ch] themes/*.[ch] tests/unit/*.[ch] \
+                         tests/fuzz/*.[ch])
 
 format:
 	clang-format -i $(FORMAT_SRCS)
