@@ -6,8 +6,9 @@ PKGS := ncursesw libcurl libcjson libsodium
 DEB_PKGS := gcc make pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
             libsodium-dev libcmocka-dev tmux openssl python3
 LINT_PKGS := cppcheck clang-format clang-tidy
-# `make fuzz` builds with clang's libFuzzer and sanitizer runtimes.
+# `make fuzz` builds with clang's libFuzzer and sanitizer runtimes; `make valgrind` needs valgrind.
 FUZZ_PKGS := clang libclang-rt-14-dev
+VALGRIND_PKGS := valgrind
 
 CC ?= cc
 PYTHON ?= python3
@@ -56,7 +57,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 BIN := $(B)/pbxtop
 
 .PHONY: all deps demo check check-run unit sim integration tui asan fuzz fuzz-deps fuzz-build \
-        fuzz-smoke format format-check lint lint-deps install uninstall clean
+        fuzz-smoke valgrind valgrind-deps format format-check lint lint-deps install uninstall \
+        clean
 
 all: $(BIN) pbxtop
 
@@ -172,6 +174,19 @@ $(B)/fuzz_%: tests/fuzz/fuzz_%.c $(B)/tests/fuzz/fuzzlib.o $(B)/libpbxtop.a
 fuzz-smoke: fuzz
 	@$(PYTHON) tests/fuzz/run.py --runs $(FUZZ_RUNS) --max-time $(FUZZ_TIME) \
 	    $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+
+# The console's real loop under valgrind: five simulated backends of every type, the fleet
+# view and each table view for VALGRIND_FRAMES frames (-n). Any memory error and any definite
+# or indirect leak fails; tests/supp/valgrind.supp holds ncurses' and terminfo's own.
+VALGRIND_FRAMES ?= 100
+
+valgrind-deps:
+	$(call apt_install,$(VALGRIND_PKGS))
+
+valgrind: deps valgrind-deps
+	@$(MAKE) --no-print-directory all
+	@$(PYTHON) tests/tui/valgrind_smoke.py --pbxtop $(BIN) --frames $(VALGRIND_FRAMES) \
+	    --suppressions $(CURDIR)/tests/supp/valgrind.supp --logs $(CURDIR)/build/valgrind
 
 FORMAT_SRCS = $(wildcard tui/*.[ch] views/*.[ch] net/*.[ch] themes/*.[ch] tests/unit/*.[ch] \
                          tests/fuzz/*.[ch])
