@@ -25,6 +25,8 @@ WARN += -Werror
 endif
 
 OPT_release := -O2 -g
+# `make CC=clang VARIANT=clang`: the release build through the other compiler, in build/clang/.
+OPT_clang := -O2 -g
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LD_asan := -fsanitize=address,undefined
 OPT_fuzz := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
@@ -56,9 +58,9 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 BIN := $(B)/pbxtop
 
-.PHONY: all deps demo check check-run unit sim integration tui asan fuzz fuzz-deps fuzz-build \
-        fuzz-smoke valgrind valgrind-deps format format-check lint lint-deps install uninstall \
-        clean
+.PHONY: all deps demo check check-run unit unit-build sim integration tui asan fuzz fuzz-deps \
+        fuzz-build fuzz-smoke valgrind valgrind-deps format format-check lint lint-deps install \
+        uninstall clean
 
 all: $(BIN) pbxtop
 
@@ -114,6 +116,9 @@ check-run: all $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	@$(PYTHON) tests/run_unit.py $(UNIT_BINS)
+
+# Every unit test built, none run: CI builds them with both compilers.
+unit-build: $(UNIT_BINS)
 
 # The simulator's own self-tests: what the other suites test against must be right.
 sim:
