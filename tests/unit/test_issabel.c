@@ -784,6 +784,15 @@ static void test_duplicates_and_hostile_text(void **state)
     const char *raw = snap_get(s, (size_t)snap_find(s, "201"))->raw;
     assert_null(strstr(raw, "secret")); /* every copy of a repeated key is dropped */
     snap_free(s);
+
+    /* ... and the voicemail PIN of every copy of a repeated "voicemail" */
+    s = decode(D_EXT, "{\"status\":\"success\",\"results\":[{\"extension\":\"202\","
+                      "\"voicemail\":{\"enabled\":\"yes\",\"pin\":\"1111\"},"
+                      "\"voicemail\":{\"pin\":\"2222\",\"pin\":\"3333\"}}]}");
+    raw = snap_get(s, 0)->raw;
+    assert_null(strstr(raw, "pin"));
+    assert_non_null(strstr(raw, "\"enabled\""));
+    snap_free(s);
 }
 
 static void test_many_records(void **state)
