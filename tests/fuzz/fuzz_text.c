@@ -55,13 +55,19 @@ static void check_json(const char *s, size_t len)
     free(text);
     if (!want)
         return;
+    /* Compared as printed: cJSON_Compare finds only the first of repeated keys. */
+    char *want_text = cJSON_PrintUnformatted(want);
     for (unsigned ascii = 0; ascii <= TEXT_ASCII; ascii += TEXT_ASCII) {
         char *esc = sanitized(s, len, TEXT_JSON | ascii);
         cJSON *got = cJSON_ParseWithOpts(esc, NULL, true);
-        FUZZ_ASSERT(got != NULL && cJSON_Compare(want, got, true));
+        FUZZ_ASSERT(got != NULL);
+        char *got_text = cJSON_PrintUnformatted(got);
+        FUZZ_ASSERT(strcmp(want_text, got_text) == 0);
+        free(got_text);
         cJSON_Delete(got);
         free(esc);
     }
+    free(want_text);
     cJSON_Delete(want);
 }
 
