@@ -6,6 +6,9 @@ PKGS := ncursesw libcurl libcjson libsodium
 DEB_PKGS := gcc make pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
             libsodium-dev libcmocka-dev tmux openssl python3 groff-base strace binutils
 LINT_PKGS := cppcheck clang-format clang-tidy shellcheck
+# `make fuzz` builds with clang's libFuzzer and sanitizer runtimes; `make valgrind` needs valgrind.
+FUZZ_PKGS := clang libclang-rt-14-dev
+VALGRIND_PKGS := valgrind
 
 CC ?= cc
 PYTHON ?= python3
@@ -24,8 +27,13 @@ WARN += -Werror
 endif
 
 OPT_release := -O2 -g
+# `make CC=clang VARIANT=clang`: the release build through the other compiler, in build/clang/.
+OPT_clang := -O2 -g
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LD_asan := -fsanitize=address,undefined
+OPT_fuzz := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-sanitize-recover=all
+LD_fuzz := -fsanitize=fuzzer,address,undefined
 
 B := build/$(VARIANT)
 # `make V=1` shows the full commands.
@@ -59,8 +67,9 @@ HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/%.hooks.o)
 TEST_CORE_OBJS := $(filter-out $(HOOK_SRCS:%.c=$(B)/%.o),$(CORE_OBJS)) $(HOOK_OBJS)
 TEST_BIN := $(B)/pbxtop-test
 
-.PHONY: all deps demo check check-run unit sim integration tui asan format format-check lint \
-        lint-deps install install-check uninstall clean FORCE
+.PHONY: all deps demo check check-run unit unit-build sim integration tui asan fuzz fuzz-deps \
+        fuzz-build fuzz-smoke valgrind valgrind-deps format format-check lint lint-deps install \
+        install-check uninstall clean FORCE
 
 all: $(BIN) pbxtop
 
@@ -104,8 +113,9 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.c tests/unit/testutil
 	    -o $@ $< tests/unit/testutil.c $(UNIT_LIBS) $(TEST_CORE_OBJS) $(UI_OBJS) $(PKG_LIBS) \
 	    -lcmocka -lpthread -lm
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# Install the Debian packages of list $(1) that are missing; without root, say how.
+define apt_install
+@missing=""; for p in $(1); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
 	        || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -116,6 +126,10 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get install -y --no-install-recommends $$missing \
 	    || { apt-get update && apt-get install -y --no-install-recommends $$missing; }
+endef
+
+deps:
+	$(call apt_install,$(DEB_PKGS))
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -129,6 +143,9 @@ check-run: all $(UNIT_BINS)
 
 unit: $(UNIT_BINS)
 	@$(PYTHON) tests/run_unit.py $(UNIT_BINS)
+
+# Every unit test built, none run: CI builds them with both compilers.
+unit-build: $(UNIT_BINS)
 
 # The simulator's own self-tests: what the other suites test against must be right.
 sim:
@@ -155,19 +172,66 @@ asan: deps
 	    echo "asan: sanitizer reports above"; exit 1; fi
 	@echo "asan: no sanitizer reports"
 
-FORMAT_SRCS = $(wildcard tui/*.[ch] views/*.[ch] net/*.[ch] themes/*.[ch] tests/unit/*.[ch])
+# libFuzzer targets: one per tests/fuzz/fuzz_<name>.c, found by the wildcard, each linked with
+# tests/fuzz/fuzzlib.c and with the program's objects as an archive, so that the linker takes
+# only what the target calls. A target that needs more (an object or library the archive does
+# not hold) lists it in FUZZ_LIBS_<name>. Corpus, regression inputs and dictionary:
+# tests/fuzz/corpus/<name>/, tests/fuzz/regress/<name>/, tests/fuzz/<name>.dict. The theme
+# and keyring file parsers get theirs the same way (fuzz_theme.c, fuzz_keyring.c; a keyring
+# target with a cheap KDF would name its specially built object in FUZZ_LIBS_keyring).
+FUZZ_CC ?= clang
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_RUNS ?= 20000
+FUZZ_TIME ?= 60
+
+fuzz-deps:
+	$(call apt_install,$(FUZZ_PKGS))
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory VARIANT=fuzz CC=$(FUZZ_CC) fuzz-build
+
+fuzz-build: $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/%)
+.SECONDARY: $(B)/tests/fuzz/fuzzlib.o
+
+$(B)/libpbxtop.a: $(CORE_OBJS) $(UI_OBJS)
+	@echo "  AR    $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/fuzz_%: tests/fuzz/fuzz_%.c $(B)/tests/fuzz/fuzzlib.o $(B)/libpbxtop.a
+	@echo "  FUZZ  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/tests/fuzz/fuzzlib.o \
+	    $(FUZZ_LIBS_$*) $(B)/libpbxtop.a $(PKG_LIBS) -lm
+
+# Each target over its corpus and regression inputs plus FUZZ_RUNS mutations (at most
+# FUZZ_TIME seconds); any crash, leak, sanitizer report or broken property fails.
+fuzz-smoke: fuzz
+	@$(PYTHON) tests/fuzz/run.py --runs $(FUZZ_RUNS) --max-time $(FUZZ_TIME) \
+	    $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+
+# The console's real loop under valgrind: five simulated backends of every type, the fleet
+# view and each table view for VALGRIND_FRAMES frames (-n). Any memory error and any definite
+# or indirect leak fails; tests/supp/valgrind.supp holds ncurses' and terminfo's own.
+VALGRIND_FRAMES ?= 100
+
+valgrind-deps:
+	$(call apt_install,$(VALGRIND_PKGS))
+
+valgrind: deps valgrind-deps
+	@$(MAKE) --no-print-directory all
+	@$(PYTHON) tests/tui/valgrind_smoke.py --pbxtop $(BIN) --frames $(VALGRIND_FRAMES) \
+	    --suppressions $(CURDIR)/tests/supp/valgrind.supp --logs $(CURDIR)/build/valgrind
+
+FORMAT_SRCS = $(wildcard tui/*.[ch] views/*.[ch] net/*.[ch] themes/*.[ch] tests/unit/*.[ch] \
+                         tests/fuzz/*.[ch])
 
 format:
 	clang-format -i $(FORMAT_SRCS)
 
-format-check:
+format-check: lint-deps
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 
 lint-deps:
-	@missing=""; for p in $(LINT_PKGS); do \
-	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
-	        || missing="$$missing $$p"; done; \
-	[ -z "$$missing" ] || [ "$$(id -u)" != 0 ] || apt-get install -y $$missing
+	$(call apt_install,$(LINT_PKGS))
 
 lint: lint-deps
 	@sh tests/lint.sh

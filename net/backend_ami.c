@@ -117,7 +117,12 @@ static void member(struct snapshot *s, const cJSON *obj, bool keep_raw)
     const cJSON *name = f[M_NAME] ? f[M_NAME] : f[M_MEMBERNAME];
     if (!cJSON_IsString(loc) || !loc->valuestring[0] || !cJSON_IsString(f[M_QUEUE]))
         return;
-    char *id = ami_member_id(loc->valuestring, f[M_QUEUE]->valuestring);
+    /* The id is split again at its last '@' (interfaces may hold one): a queue name that is
+     * empty or holds one would make the id name another member, or none. */
+    const char *queue = f[M_QUEUE]->valuestring;
+    if (!queue[0] || strchr(queue, '@'))
+        return;
+    char *id = ami_member_id(loc->valuestring, queue);
     size_t i = snap_add(s, id);
     free(id);
     bj_set_text(s, i, QM_QUEUE, f[M_QUEUE]);

@@ -288,9 +288,13 @@ static void strip_secrets(cJSON *obj)
 {
     while (member(obj, "secret"))
         cJSON_DeleteItemFromObjectCaseSensitive(obj, "secret");
-    cJSON *vm = cJSON_GetObjectItemCaseSensitive(obj, "voicemail");
-    while (cJSON_IsObject(vm) && member(vm, "pin"))
-        cJSON_DeleteItemFromObjectCaseSensitive(vm, "pin");
+    /* Every copy of a repeated "voicemail", not only the first one a lookup finds. */
+    for (cJSON *vm = obj->child; vm; vm = vm->next) {
+        if (!cJSON_IsObject(vm) || strcmp(vm->string, "voicemail") != 0)
+            continue;
+        while (member(vm, "pin"))
+            cJSON_DeleteItemFromObjectCaseSensitive(vm, "pin");
+    }
 }
 
 static void decode_extension(struct snapshot *s, cJSON *obj, bool keep_raw)

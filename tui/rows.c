@@ -314,7 +314,8 @@ void rows_set_sources(struct rows *r, const struct rows_src *src, unsigned n, in
 {
     free(r->src);
     r->src = xcalloc(n ? n : 1, sizeof *r->src);
-    memcpy(r->src, src, n * sizeof *src);
+    if (n) /* src may be NULL then, and memcpy from NULL is undefined even for 0 bytes */
+        memcpy(r->src, src, n * sizeof *src);
     r->nsrc = n;
     r->now_ms = now_ms;
     r->nall = 0;

@@ -7,7 +7,7 @@ import re
 import shlex
 
 from tuikit import (BACKEND, Sim, Tmux, console, header, lines, pane_env, status,
-                    wait_until)
+                    table_rows, wait_until)
 
 MEMBERS_PATH = "/v1/admin/queue/members"
 
@@ -89,7 +89,9 @@ def test_sort_by_another_column_and_reverse(pbxtop):
 
 
 def test_follow_keeps_the_cursor_on_its_record_with_churn(pbxtop):
-    with console(pbxtop, sim_kw={"churn": True}) as (sim, tmux):
+    # Not console()'s wait for the simulator's count of calls: churn changes it meanwhile.
+    with console(pbxtop, sim_kw={"churn": True}, wait_rows=False) as (sim, tmux):
+        tmux.wait_for(lambda s: table_rows(s), 10)
         tmux.send("j", "j")
         s = tmux.wait_for(lambda s: cursor_line(s) is not None, 5)
         name = cursor_line(s)[1:].split()[0]

@@ -757,6 +757,15 @@ static void test_value_types_normalised(void **state)
     assert_field(s, "L/1@400", QM_IN_CALL, "true");
     assert_field(s, "L/1@400", QM_STATUS, "Ringing");
     snap_free(s);
+
+    /* Ids are split at their last '@' for pause and remove: a queue name with one (or none at
+     * all) would make the id name another member, so such a member is not offered. */
+    s = decode(D_QM, "[{\"Event\":\"QueueMember\",\"Queue\":\"sales@400\",\"Location\":\"L/1\"},"
+                     "{\"Event\":\"QueueMember\",\"Queue\":\"\",\"Location\":\"L/2\"},"
+                     "{\"Event\":\"QueueMember\",\"Queue\":\"400\",\"Location\":\"Local/3@q/n\"}]");
+    assert_int_equal(snap_count(s), 1);
+    assert_field(s, "Local/3@q/n@400", QM_QUEUE, "400");
+    snap_free(s);
 }
 
 static void test_duplicates_and_hostile_text(void **state)
@@ -774,6 +783,15 @@ static void test_duplicates_and_hostile_text(void **state)
     assert_field(s, "201", EXT_NAME, "\x1b]2;evil\x07\xe2\x80\xae");
     const char *raw = snap_get(s, (size_t)snap_find(s, "201"))->raw;
     assert_null(strstr(raw, "secret")); /* every copy of a repeated key is dropped */
+    snap_free(s);
+
+    /* ... and the voicemail PIN of every copy of a repeated "voicemail" */
+    s = decode(D_EXT, "{\"status\":\"success\",\"results\":[{\"extension\":\"202\","
+                      "\"voicemail\":{\"enabled\":\"yes\",\"pin\":\"1111\"},"
+                      "\"voicemail\":{\"pin\":\"2222\",\"pin\":\"3333\"}}]}");
+    raw = snap_get(s, 0)->raw;
+    assert_null(strstr(raw, "pin"));
+    assert_non_null(strstr(raw, "\"enabled\""));
     snap_free(s);
 }
 

@@ -241,11 +241,11 @@ static void test_json_types(void **state)
                              "Alice",
                              "12",
                              "true",
-                             "201\x1f"
-                             "202\x1f"
-                             "203",
-                             "{\"unique_id\":\"1513946901.8\",\"channel_state\":6,"
-                             "\"bridge_id\":null,\"variables\":{}}"};
+                             ("201\x1f"
+                              "202\x1f"
+                              "203"),
+                             ("{\"unique_id\":\"1513946901.8\",\"channel_state\":6,"
+                              "\"bridge_id\":null,\"variables\":{}}")};
     const char *r1[NCHAN] = {"office", "1.2", NULL, NULL, NULL, NULL, NULL, NULL};
     const char *r2[NCHAN] = {"lab", "1.3", "", "", "-7", "false", "solo", "[1,2]"};
     out_add_row(&t, r0);
@@ -480,8 +480,8 @@ static void test_csv(void **state)
     struct out_table t;
     out_init(&t, cols, 5);
     const char *r0[5] = {"201", "Front desk", "3",
-                         "a\x1f"
-                         "b",
+                         ("a\x1f"
+                          "b"),
                          "true"};
     const char *r1[5] = {"202", "Smith, John", "0", NULL, "false"};
     const char *r2[5] = {"203", "The \"Boss\"", NULL, "x,y\x1fz", NULL};

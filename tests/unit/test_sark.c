@@ -647,8 +647,8 @@ static void test_ringgroup_writes(void **state)
     (void)state;
     static const char *const names[] = {"extension", "outcome", "members", "strategy", "ring_time"};
     static const char *const values[] = {"502", "Operator",
-                                         "1001\x1f"
-                                         "1002",
+                                         ("1001\x1f"
+                                          "1002"),
                                          "Ring", "25"};
     struct change c = CHANGE(OP_CREATE, KIND_RINGGROUPS, NULL, names, values);
     struct sark_write w;
