@@ -162,10 +162,11 @@ def test_config_http_url_refused(pbxtop):
 
 
 def test_config_password_file_mode(pbxtop):
+    own = {"PBXTOP_PASSPHRASE_FD": "0"}  # this test's configs keep their password lines
     with jade_sim() as sim:
         for mode in (0o644, 0o640, 0o604):
             cfg = write(sim, section(sim), name="m%o.ini" % mode, mode=mode)
-            r = get(pbxtop, cfg, "ch")
+            r = pbx(pbxtop, ["-c", cfg, "get", "ch"], env=own)
             assert r.rc == 2, (oct(mode), r)
             assert cfg in r.err and "chmod 600" in r.err, r
             assert PASSWORD not in r.err, r
