@@ -199,6 +199,8 @@ static int backend_key_value(struct parser *p, const char *k, const char *v)
         {"auth", &b->auth},
     };
     if (strcmp(k, "password") == 0) {
+        if (!(p->flags & CONFIG_ALLOW_PASSWORDS))
+            return fail(p, "password: secrets belong in the keyring; run: pbxtop keyring import");
         secret_free(b->password);
         b->password = secret_dup(v);
         return 0;

@@ -475,6 +475,31 @@ static void test_load_private_password_accepted(void **state)
     free(path);
 }
 
+static void test_password_refused_naming_import(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char *err = NULL;
+    const char text[] = "[office]\ntype = jade\nurl = https://pbx\npassword = hunter2\n";
+    assert_int_equal(config_parse(CFG, text, strlen(text), &cfg, &err), -1);
+    assert_string_equal(err, "cfg.ini:4: password: secrets belong in the keyring; run: pbxtop "
+                             "keyring import");
+    free(err);
+}
+
+static void test_load_password_refused(void **state)
+{
+    struct tmpdir *d = *state;
+    char *path = tmp_file(d, "closed.ini", secret_config, 0600);
+    struct config cfg;
+    char *err = NULL;
+    assert_int_equal(config_load(path, &cfg, &err), -1);
+    assert_non_null(strstr(err, "pbxtop keyring import"));
+    assert_null(strstr(err, "hunter2"));
+    free(err);
+    free(path);
+}
+
 static void test_lock_after(void **state)
 {
     (void)state;
@@ -767,6 +792,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_private_password_accepted, setup_dir,
                                         teardown_dir),
         cmocka_unit_test_setup_teardown(test_load_no_password_any_mode, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_load_password_refused, setup_dir, teardown_dir),
+        cmocka_unit_test(test_password_refused_naming_import),
         cmocka_unit_test(test_lock_after),
         cmocka_unit_test_setup_teardown(test_load_parse_error_names_path, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_load_missing_file, setup_dir, teardown_dir),
