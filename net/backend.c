@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "net/backend_int.h"
+#include "net/keyring.h"
 #include "net/schema.h"
 #include "tui/clock.h"
 #include "tui/log.h"
@@ -54,15 +55,33 @@ const char *adapter_type_list(void)
 
 void backend_conf_done(struct backend_conf *c)
 {
-    char **strs[] = {&c->name,       &c->type,    &c->url, &c->username,
-                     &c->password,   &c->ca_file, &c->pin, &c->client_cert,
-                     &c->client_key, &c->variant, &c->auth};
+    char **strs[] = {&c->name,    &c->type, &c->url,         &c->username,   &c->ca_file, &c->pin,
+                     &c->variant, &c->auth, &c->client_cert, &c->client_key, &c->cert_pem};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-        if (*strs[i] && strs[i] == &c->password)
-            memset(*strs[i], 0, strlen(*strs[i]));
         free(*strs[i]);
         *strs[i] = NULL;
     }
+    secret_free(c->password);
+    secret_free(c->key_pem);
+    c->password = c->key_pem = NULL;
+}
+
+bool backend_conf_needs_secret(const struct backend_conf *c)
+{
+    const struct adapter *ad = c->type ? adapter_find(c->type) : NULL;
+    if (!ad || !ad->check_conf || c->password)
+        return false;
+    /* Ask the adapter's own check, with a stand-in username (the keyring may hold the real
+     * one): if it still misses something, what it misses is the secret. */
+    struct backend_conf probe = *c;
+    char user[] = "user";
+    if (!probe.username)
+        probe.username = user;
+    const char *key = NULL;
+    char *err = ad->check_conf(&probe, &key);
+    bool needs = err && key && strcmp(key, "password") == 0;
+    free(err);
+    return needs;
 }
 
 void backend_conf_set_line(struct backend_conf *c, const char *key, int line)
@@ -301,6 +320,8 @@ struct http_req *be_req_new(struct backend *be, const char *method, const char *
         .pin = be->conf.pin,
         .client_cert = be->conf.client_cert,
         .client_key = be->conf.client_key,
+        .cert_pem = be->conf.cert_pem,
+        .key_pem = be->conf.key_pem,
         .insecure = be->conf.insecure,
     };
     http_req_tls(r, &tls);

@@ -16,13 +16,15 @@ struct backend_conf {
     char *type;
     char *url; /* server root: scheme://host[:port][/prefix], no trailing slash */
     char *username;
-    char *password; /* or API token; until the keyring holds it */
+    char *password; /* or API token, from the keyring: secret memory (secret_dup) */
     char *ca_file;
     char *pin;
     char *client_cert;
     char *client_key;
-    char *variant; /* SARK: L7 | L10 | L11 */
-    char *auth;    /* dSIPRouter: token | session */
+    char *cert_pem; /* client certificate from the keyring (PEM text), or NULL */
+    char *key_pem;  /* its key (PEM text, secret memory), or NULL */
+    char *variant;  /* SARK: L7 | L10 | L11 */
+    char *auth;     /* dSIPRouter: token | session */
     bool insecure;
     bool read_only;
     bool allow_http;
@@ -37,6 +39,10 @@ struct backend_conf {
 };
 
 void backend_conf_done(struct backend_conf *c);
+/* True when the adapter of c's type cannot log in with what c holds, whatever the username:
+ * it needs a password or token (from the keyring). False for unknown types (the fleet
+ * reports those) and for credentials it does not need (SARK L7, NGCP with a client cert). */
+bool backend_conf_needs_secret(const struct backend_conf *c);
 /* The backend types this build speaks ("jade", "issabel", ...): up to max of them into out
  * (static strings); returns how many. */
 size_t backend_types(const char **out, size_t max);

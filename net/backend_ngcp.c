@@ -34,12 +34,13 @@ struct ngcp {
 
 static char *ngcp_check_conf(const struct backend_conf *c, const char **key)
 {
+    bool cert = c->client_cert || c->cert_pem;
     if (c->client_key && !c->client_cert) {
         *key = "client_key";
         return xstrdup("client_key: set without client_cert");
     }
     /* A client certificate authenticates on its own (NGCP's api_admin_cert realm). */
-    if ((c->username && c->password) || c->client_cert)
+    if ((c->username && c->password) || cert)
         return NULL;
     *key = !c->username ? "username" : "password";
     return xasprintf("%s: missing; NGCP needs an admin's username and password (or a client "

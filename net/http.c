@@ -2,6 +2,7 @@
 #include "net/http.h"
 
 #include <curl/curl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -63,6 +64,9 @@ static void req_destroy(struct http_req *r)
         return;
     if (r->easy)
         curl_easy_cleanup(r->easy);
+    /* Header lines may carry a token ("Authorization: Bearer ..."): wipe libcurl's copies. */
+    for (struct curl_slist *l = r->headers; l; l = l->next)
+        memset(l->data, 0, strlen(l->data));
     curl_slist_free_all(r->headers);
     strbuf_done(&r->body);
     free(r->method);
@@ -227,6 +231,17 @@ void http_req_tls(struct http_req *r, const struct http_tls *tls)
         (void)curl_easy_setopt(e, CURLOPT_SSLCERT, tls->client_cert);
     if (tls->client_key)
         (void)curl_easy_setopt(e, CURLOPT_SSLKEY, tls->client_key);
+    /* From the keyring: libcurl copies the bytes, so nothing of ours outlives the call. */
+    if (tls->cert_pem) {
+        struct curl_blob b = {(void *)(uintptr_t)tls->cert_pem, strlen(tls->cert_pem),
+                              CURL_BLOB_COPY};
+        (void)curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &b);
+    }
+    if (tls->key_pem) {
+        struct curl_blob b = {(void *)(uintptr_t)tls->key_pem, strlen(tls->key_pem),
+                              CURL_BLOB_COPY};
+        (void)curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &b);
+    }
     if (tls->pin) {
         (void)curl_easy_setopt(e, CURLOPT_PINNEDPUBLICKEY, tls->pin);
         /* A pin alone names the exact key, which is what self-signed PBX certs need; with a

@@ -18,6 +18,8 @@ struct http_tls {
     const char *pin;         /* "sha256//BASE64": trust exactly this public key */
     const char *client_cert; /* PEM client certificate file, or NULL */
     const char *client_key;  /* PEM client key file, or NULL */
+    const char *cert_pem;    /* PEM client certificate text (from the keyring), or NULL */
+    const char *key_pem;     /* PEM client key text, or NULL */
     bool insecure;           /* verify nothing (shown as a warning by the UI) */
 };
 

@@ -11,10 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tui/batch.h"
 #include "tui/clock.h"
 #include "tui/commands.h"
+#include "tui/creds.h"
 #include "tui/dialog.h"
 #include "tui/keymap.h"
+#include "tui/lock.h"
 #include "tui/log.h"
 #include "tui/prompt.h"
 #include "tui/screen.h"
@@ -200,7 +203,7 @@ static void close_dialog(struct app *app, bool confirmed)
     dialog_free(d);
 }
 
-static void dialog_key_pressed(struct app *app, int ch)
+void app_dialog_key(struct app *app, int ch)
 {
     enum dialog_result r = dialog_key(app->dialog, ch);
     app->dirty = true;
@@ -292,6 +295,10 @@ static void app_key(struct app *app, int ch)
         screen_resize(app);
         return;
     }
+    /* While the KDF runs, the passphrase dialog is gone and nothing else may act. */
+    if (lock_busy(app->lock))
+        return;
+    lock_key_pressed(app->lock, clock_mono_ms());
     enum action act = input_action(ch);
     if (screen_too_small()) {
         /* Nothing is visible but the size warning: no key may act on a hidden dialog or
@@ -307,7 +314,7 @@ static void app_key(struct app *app, int ch)
         return;
     }
     if (app->dialog) {
-        dialog_key_pressed(app, ch);
+        app_dialog_key(app, ch);
         return;
     }
     dispatch(app, act, ch);
@@ -339,7 +346,7 @@ static int wait_ms(struct app *app, int64_t now)
         ms = to_second;
     if (app->flash && app->flash_until - now < ms)
         ms = app->flash_until > now ? (int)(app->flash_until - now) : 0;
-    return ms;
+    return lock_due_ms(app->lock, now, ms);
 }
 
 static void timers(struct app *app, int64_t now)
@@ -354,20 +361,25 @@ static void timers(struct app *app, int64_t now)
         app->flash = NULL;
         app->dirty = true;
     }
+    if (lock_tick(app->lock, now))
+        app->dirty = true; /* the LOCKED badge */
 }
 
 static int loop(struct app *app)
 {
     int exit_code = 0;
     struct http *http = fleet_http(app->fleet);
-    int fds[2] = {STDIN_FILENO, sig_pipe[0]};
-    bool ready[2];
+    int fds[3] = {STDIN_FILENO, sig_pipe[0], -1};
+    bool ready[3];
     int ch;
     while (!app->quit) {
         int64_t now = clock_mono_ms();
-        http_wait(http, fds, ready, 2, wait_ms(app, now));
+        fds[2] = lock_fd(app->lock);
+        http_wait(http, fds, ready, fds[2] >= 0 ? 3 : 2, wait_ms(app, now));
         handle_signals(app, &exit_code);
         http_run(http);
+        if (fds[2] >= 0 && ready[2] && !app->quit)
+            lock_job_ready(app);
         /* Always drain: curses may hold keys that poll() cannot see. */
         while ((ch = getch()) != ERR && !app->quit)
             app_key(app, ch);
@@ -385,6 +397,15 @@ static int loop(struct app *app)
     return exit_code;
 }
 
+static bool conf_named(const struct config *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->nbackends; i++) {
+        if (strcmp(cfg->backends[i].name, name) == 0)
+            return true;
+    }
+    return false;
+}
+
 static struct backend *pick_backend(struct fleet *f, const char *name)
 {
     if (!name)
@@ -400,6 +421,39 @@ static void app_done(struct app *app)
     dialog_free(app->dialog);
     prompt_cleanup(app);
     free(app->flash);
+    lock_free(app->lock);
+    app->lock = NULL;
+}
+
+/* Before the screen: the keyring's path and its cheap checks, when a backend needs a secret
+ * (a missing or damaged keyring is reported plainly, without a prompt). NULL: no keyring. */
+static char *keyring_check(const struct config *cfg, const struct app_opts *opts)
+{
+    if (!opts->keyring && !creds_needed(cfg))
+        return NULL;
+    char *path = opts->keyring_path ? xstrdup(opts->keyring_path) : keyring_default_path();
+    struct keyring_file *f = NULL;
+    char *err = NULL;
+    if (!opts->keyring && keyring_file_read(path, &f, &err) != KR_OK)
+        die_code(EXIT_KEYRING, "%s", err);
+    keyring_file_free(f);
+    return path;
+}
+
+/* Open the keyring (asking at start unless the demo brought it open) and give the backends
+ * their secrets, before anything is polled. */
+static void keyring_open_at_start(struct app *app, char *path, const struct app_opts *opts)
+{
+    char *err = NULL;
+    app->lock = lock_new(path, opts->keyring, app->cfg->lock_after_ms);
+    free(path);
+    if (!opts->keyring) {
+        int code = lock_unlock_at_start(app, sig_pipe[0]);
+        if (code)
+            die_code(code, "%s", lock_error(app->lock));
+    }
+    if (creds_fill(app->cfg, lock_keyring(app->lock), lock_path(app->lock), &err))
+        die_code(EXIT_USAGE, "%s: %s", app->cfg->path, err);
 }
 
 int app_run(struct config *cfg, const struct app_opts *opts)
@@ -419,6 +473,17 @@ int app_run(struct config *cfg, const struct app_opts *opts)
                  opts->view);
     if (keymap_apply(cfg->path, cfg->keys, cfg->nkeys, &err) || columns_check(cfg, &err))
         die_code(2, "%s", err);
+    if (opts->backend && strcmp(opts->backend, "@all") != 0 && !conf_named(cfg, opts->backend))
+        die_code(2, "no backend named '%s' in %s", opts->backend, cfg->path);
+    char *keyring_path = keyring_check(cfg, opts);
+    const char *codeset = nl_langinfo(CODESET);
+    if (opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0)
+        app.text_flags |= TEXT_ASCII;
+    signals_init();
+    screen_init(opts->no_color);
+    cleanup_register(screen_end);
+    if (keyring_path)
+        keyring_open_at_start(&app, keyring_path, opts);
     app.fleet = fleet_new(cfg->backends, cfg->nbackends, &fo, &err);
     if (!app.fleet)
         die_code(2, "%s:%s", cfg->path, err);
@@ -426,12 +491,6 @@ int app_run(struct config *cfg, const struct app_opts *opts)
     app.be = fleet_view ? NULL : pick_backend(app.fleet, opts->backend);
     if (!app.be && !fleet_view)
         die_code(2, "no backend named '%s' in %s", opts->backend, cfg->path);
-    const char *codeset = nl_langinfo(CODESET);
-    if (opts->ascii || !codeset || strcmp(codeset, "UTF-8") != 0)
-        app.text_flags |= TEXT_ASCII;
-    signals_init();
-    screen_init(opts->no_color);
-    cleanup_register(screen_end);
     fleet_set_listener(app.fleet, on_fleet_change, &app);
     app_push_view(&app, first);
     ui_batch_offer_resume(&app);

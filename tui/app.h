@@ -14,6 +14,8 @@
 
 struct dialog;
 struct history;
+struct keyring;
+struct lock;
 struct prompt;
 struct ui_batch;
 struct view_ops;
@@ -26,6 +28,10 @@ struct app_opts {
     bool no_color;
     bool ascii;
     long max_frames; /* -n; 0: run until quit */
+    /* pbxtop demo: its own keyring, already open (taken by app_run), and where it lives.
+     * NULL: the user's keyring, opened when a backend needs a secret. */
+    struct keyring *keyring;
+    const char *keyring_path;
 };
 
 /* Called with true when the dialog's confirm button was pressed, false when cancelled. */
@@ -61,6 +67,7 @@ struct app {
     struct ui_batch *batches; /* changes under way (tui/uibatch.c) */
     struct prompt *prompt;    /* the open prompt (tui/prompt.c), or NULL */
     struct history *history;  /* the prompts' recall lists, by prompt_kind */
+    struct lock *lock;        /* the keyring (tui/lock.c); NULL when no backend needs one */
 };
 
 /* Run the console on cfg until the user quits. Returns the process exit code. */
@@ -70,6 +77,8 @@ int app_run(struct config *cfg, const struct app_opts *opts);
 void app_flash(struct app *app, bool error, const char *fmt, ...) PBX_PRINTF(3, 4);
 /* Open a modal dialog (the app owns it); `done` runs when it closes. */
 void app_open_dialog(struct app *app, struct dialog *d, dialog_done_fn done, void *ud);
+/* Hand a key to the open dialog; closes it (calling its owner) when answered. */
+void app_dialog_key(struct app *app, int ch);
 /* Push a view on top of the stack. */
 void app_push_view(struct app *app, const struct view_ops *ops);
 /* The view under the top one (what help describes), or NULL. */

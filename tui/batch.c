@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tui/clock.h"
+#include "tui/creds.h"
 #include "tui/text.h"
 #include "tui/xalloc.h"
 
@@ -20,6 +21,11 @@ void batch_open(struct batch *b, const char *config_path, const struct fleet_opt
     if (config_load(path, &b->cfg, &err))
         die_code(EXIT_USAGE, "%s", err);
     free(path);
+    int code = creds_unlock_batch(&b->cfg);
+    if (code != EXIT_OK) {
+        config_done(&b->cfg);
+        exit(code);
+    }
     struct fleet_opts opts = *fo;
     opts.refresh_ms = b->cfg.refresh_ms;
     opts.read_only = opts.read_only || b->cfg.read_only;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "net/backend.h"
+#include "net/keyring.h"
 #include "tui/config.h"
 
 enum exit_code {
@@ -35,6 +36,10 @@ int batch_apply(const struct batch_global *g, int argc, char **argv);
 int batch_journal(const struct batch_global *g, int argc, char **argv);
 /* pbxtop keyring init | set NAME [--username U] | list | rm NAME | passwd | import */
 int batch_keyring(const struct batch_global *g, int argc, char **argv);
+/* Read the keyring at path, ask for the passphrase (PBXTOP_PASSPHRASE_FD or the terminal),
+ * derive the key, open: the keyring, or NULL with the exit code in *code after printing why.
+ * The file's cheap checks come first, so a damaged keyring is reported without asking. */
+struct keyring *batch_unlock_keyring(const char *path, int *code);
 /* Finish batch `id` of the journal in dir: settle what is unknown, send what is left. */
 int batch_resume(const struct batch_global *g, const char *dir, const char *id, bool yes);
 

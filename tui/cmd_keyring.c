@@ -61,10 +61,7 @@ static int report(int code, char *err)
     return code;
 }
 
-/* Read the file, ask for the passphrase, derive the key, open: the keyring, or NULL with
- * the exit code in *code. The file's cheap checks come first, so a damaged keyring is
- * reported without asking anything. */
-static struct keyring *unlock(const char *path, int *code)
+struct keyring *batch_unlock_keyring(const char *path, int *code)
 {
     struct keyring_file *f = NULL;
     struct keyring_key *key = NULL;
@@ -179,7 +176,7 @@ static void check_backend(const char *config, const char *name)
 {
     char *path = config ? xstrdup(config) : config_default_path(), *err = NULL;
     struct config cfg;
-    if (config_load(path, &cfg, &err) == 0) {
+    if (config_load_flags(path, CONFIG_ALLOW_PASSWORDS, &cfg, &err) == 0) {
         bool found = false;
         for (size_t i = 0; i < cfg.nbackends; i++)
             found = found || strcmp(cfg.backends[i].name, name) == 0;
@@ -216,7 +213,7 @@ static int cmd_set(const char *path, const char *config, const char *name, const
                                             name));
     check_backend(config, name);
     int code = EXIT_OK;
-    struct keyring *kr = unlock(path, &code);
+    struct keyring *kr = batch_unlock_keyring(path, &code);
     if (!kr || !writable(kr, path, &code)) {
         keyring_free(kr);
         return code;
@@ -269,7 +266,7 @@ static void print_padded(const char *s, int width)
 static int cmd_list(const char *path)
 {
     int code = EXIT_OK;
-    struct keyring *kr = unlock(path, &code);
+    struct keyring *kr = batch_unlock_keyring(path, &code);
     if (!kr)
         return code;
     size_t n = keyring_count(kr);
@@ -309,7 +306,7 @@ static int cmd_list(const char *path)
 static int cmd_rm(const char *path, const char *name)
 {
     int code = EXIT_OK;
-    struct keyring *kr = unlock(path, &code);
+    struct keyring *kr = batch_unlock_keyring(path, &code);
     if (!kr)
         return code;
     if (!writable(kr, path, &code)) {
@@ -329,7 +326,7 @@ static int cmd_rm(const char *path, const char *name)
 static int cmd_passwd(const char *path)
 {
     int code = EXIT_OK;
-    struct keyring *kr = unlock(path, &code);
+    struct keyring *kr = batch_unlock_keyring(path, &code);
     if (!kr)
         return code;
     struct keyring_kdf kdf;
@@ -384,7 +381,7 @@ static int cmd_import(const char *path, const char *config)
 {
     char *cfgpath = config ? xstrdup(config) : config_default_path(), *err = NULL;
     struct config cfg;
-    int rc = config_load(cfgpath, &cfg, &err);
+    int rc = config_load_flags(cfgpath, CONFIG_ALLOW_PASSWORDS, &cfg, &err);
     free(cfgpath);
     if (rc != 0)
         return report(EXIT_USAGE, err);
@@ -395,7 +392,7 @@ static int cmd_import(const char *path, const char *config)
     if (n == 0) {
         printf("nothing to import: %s holds no password\n", cfg.path);
     } else {
-        struct keyring *kr = unlock(path, &code);
+        struct keyring *kr = batch_unlock_keyring(path, &code);
         if (kr && writable(kr, path, &code))
             code = import_into(kr, path, &cfg);
         keyring_free(kr);

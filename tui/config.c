@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/keyring.h"
 #include "tui/strbuf.h"
 #include "tui/xalloc.h"
 
@@ -23,12 +24,13 @@ struct parser {
     int line;
     struct config *cfg;
     struct backend_conf *be; /* section being read; NULL in [pbxtop] */
+    unsigned flags;          /* enum config_flags */
     bool in_global;
     int keys_line; /* where [keys] starts; 0 until then */
     bool in_keys;
     int columns_line; /* where [columns] starts; 0 until then */
     bool in_columns;
-    int global_lines[4]; /* where the [pbxtop] keys were set, in known_global order */
+    int global_lines[5]; /* where the [pbxtop] keys were set, in known_global order */
     char *err;
 };
 
@@ -88,6 +90,18 @@ static int parse_secs(struct parser *p, const char *key, const char *v, double l
     return 0;
 }
 
+/* Minutes, possibly fractional, 0 (never) to a day; stored as milliseconds. */
+static int parse_minutes(struct parser *p, const char *key, const char *v, int64_t *ms)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(v, &end);
+    if (errno || end == v || *end || !isfinite(d) || d < 0 || d > 1440)
+        return fail(p, "%s: '%s' is not a number of minutes between 0 (never) and 1440", key, v);
+    *ms = (int64_t)(d * 60000);
+    return 0;
+}
+
 static int set_str(char **slot, const char *v)
 {
     free(*slot);
@@ -122,9 +136,10 @@ static int parse_reasons(struct parser *p, const char *v, char ***out)
 
 static int global_key(struct parser *p, const char *k, const char *v)
 {
-    static const char *const known[] = {"refresh", "theme", "read_only", "pause_reasons"};
+    static const char *const known[] = {"refresh", "theme", "read_only", "pause_reasons",
+                                        "lock_after"};
     struct config *c = p->cfg;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         if (strcmp(k, known[i]) != 0)
             continue;
         if (p->global_lines[i])
@@ -139,6 +154,8 @@ static int global_key(struct parser *p, const char *k, const char *v)
         return parse_bool(p, k, v, &c->read_only);
     if (strcmp(k, "pause_reasons") == 0)
         return parse_reasons(p, v, &c->pause_reasons);
+    if (strcmp(k, "lock_after") == 0)
+        return parse_minutes(p, k, v, &c->lock_after_ms);
     return fail(p, "unknown key '%s' in [pbxtop]", k);
 }
 
@@ -174,7 +191,6 @@ static int backend_key_value(struct parser *p, const char *k, const char *v)
         {"type", &b->type},
         {"url", &b->url},
         {"username", &b->username},
-        {"password", &b->password},
         {"ca_file", &b->ca_file},
         {"pin", &b->pin},
         {"client_cert", &b->client_cert},
@@ -182,6 +198,13 @@ static int backend_key_value(struct parser *p, const char *k, const char *v)
         {"variant", &b->variant},
         {"auth", &b->auth},
     };
+    if (strcmp(k, "password") == 0) {
+        if (!(p->flags & CONFIG_ALLOW_PASSWORDS))
+            return fail(p, "password: secrets belong in the keyring; run: pbxtop keyring import");
+        secret_free(b->password);
+        b->password = secret_dup(v);
+        return 0;
+    }
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
         if (strcmp(k, strs[i].name) == 0)
             return set_str(strs[i].slot, v);
@@ -349,10 +372,17 @@ static int line(struct parser *p, char *s)
 
 int config_parse(const char *path, const char *text, size_t len, struct config *cfg, char **err)
 {
-    struct parser p = {.path = path, .cfg = cfg};
+    return config_parse_flags(path, text, len, 0, cfg, err);
+}
+
+int config_parse_flags(const char *path, const char *text, size_t len, unsigned flags,
+                       struct config *cfg, char **err)
+{
+    struct parser p = {.path = path, .cfg = cfg, .flags = flags};
     memset(cfg, 0, sizeof *cfg);
     cfg->path = xstrdup(path);
     cfg->refresh_ms = 2000;
+    cfg->lock_after_ms = CONFIG_LOCK_AFTER_MS;
     cfg->theme = xstrdup("default");
     char buf[LINE_MAX_BYTES + 1];
     size_t pos = 0;
@@ -424,13 +454,18 @@ static char *read_file(const char *path, struct stat *st, size_t *len, char **er
 
 int config_load(const char *path, struct config *cfg, char **err)
 {
+    return config_load_flags(path, 0, cfg, err);
+}
+
+int config_load_flags(const char *path, unsigned flags, struct config *cfg, char **err)
+{
     struct stat st;
     size_t len = 0;
     memset(cfg, 0, sizeof *cfg);
     char *text = read_file(path, &st, &len, err);
     if (!text)
         return -1;
-    int rc = config_parse(path, text, len, cfg, err);
+    int rc = config_parse_flags(path, text, len, flags, cfg, err);
     memset(text, 0, len); /* it may hold passwords */
     free(text);
     if (rc == 0 && any_password(cfg) && (st.st_mode & 077)) {

@@ -9,12 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "net/backend.h"
+#include "net/keyring.h"
+#include "tui/app.h"
 #include "tui/batch.h"
 #include "tui/config.h"
 #include "tui/xalloc.h"
@@ -95,6 +98,7 @@ static void child_exec(const char *sim, int in_fd)
         _exit(127);
     (void)setpgid(0, 0); /* the terminal's Ctrl-C and Ctrl-Z are for pbxtop, not for it */
     (void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+    (void)unsetenv("PBXTOP_PASSPHRASE_FD"); /* its descriptor is close-on-exec anyway */
     /* One simulated server per backend type this build speaks. execvp wants
      * char *const[]: copies avoid casting away const (we exec or exit). */
     const char *types[MAX_TYPES];
@@ -172,26 +176,108 @@ static char *wait_ports(size_t *len)
     die("%s", msg);
 }
 
-/* config.ini: our [pbxtop] section, then the simulator's backends.ini (a section per
- * simulated server, with its port, certificate and credentials). */
-static char *write_config(void)
+/* The simulator's backends.ini: a section per simulated server, with its port, certificate
+ * and credentials. */
+static char *read_backends(size_t *len)
 {
-    size_t len = 0;
     char *ini = xasprintf("%s/backends.ini", demo_dir);
-    char *backends = read_small_file(ini, &len);
+    char *backends = read_small_file(ini, len);
     if (!backends)
         die("the simulator wrote no %s", ini);
     free(ini);
+    return backends;
+}
+
+/* backends.ini without its password lines: those go into the demo's keyring. */
+static void strip_passwords(char *text)
+{
+    char *out = text;
+    for (const char *s = text; *s;) {
+        size_t n = strcspn(s, "\n");
+        const char *k = s + strspn(s, " \t");
+        bool secret = strncmp(k, "password", 8) == 0 && k[8] && strchr(" \t=", k[8]);
+        if (!secret) {
+            memmove(out, s, n);
+            out += n;
+            if (s[n])
+                *out++ = '\n';
+        }
+        s += n + (s[n] ? 1 : 0);
+    }
+    memset(out, 0, strlen(out));
+}
+
+/* config.ini: our [pbxtop] section, then backends.ini without its passwords. */
+static char *write_config(char *backends)
+{
+    strip_passwords(backends);
     char *path = xasprintf("%s/config.ini", demo_dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f)
         die("%s: %s", path, strerror(errno));
     fprintf(f, "; written by pbxtop demo\n[pbxtop]\nrefresh = 1\n\n%s", backends);
-    free(backends);
     if (fclose(f))
         die("%s: %s", path, strerror(errno));
     return path;
+}
+
+static char *demo_keyring_path_buf;
+
+/* Inside the demo's private directory, never the user's own keyring. */
+static const char *demo_keyring_path(void)
+{
+    demo_keyring_path_buf = xasprintf("%s/keyring", demo_dir);
+    return demo_keyring_path_buf;
+}
+
+/* A passphrase nobody sees: the demo opens its keyring itself. */
+static char *random_passphrase(size_t *len)
+{
+    unsigned char raw[24];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        die("getrandom: %s", strerror(errno));
+    char *pass = secret_alloc(2 * sizeof raw + 1);
+    for (size_t i = 0; i < sizeof raw; i++)
+        (void)snprintf(pass + 2 * i, 3, "%02x", raw[i]);
+    secret_wipe(raw, sizeof raw);
+    *len = 2 * sizeof raw;
+    return pass;
+}
+
+/* The demo's throwaway keyring, saved at path and returned open (one KDF): an entry per
+ * simulated backend, with the credentials backends.ini gives. */
+static struct keyring *demo_keyring(const char *backends, size_t len, const char *path)
+{
+    struct config cfg;
+    char *err = NULL;
+    if (config_parse_flags("backends.ini", backends, len, CONFIG_ALLOW_PASSWORDS, &cfg, &err))
+        die("the simulator's backends.ini: %s", err);
+    fprintf(stderr, "pbxtop: creating the demo's keyring...\n");
+    struct keyring_kdf kdf;
+    struct keyring_key *key = NULL;
+    size_t plen = 0;
+    char *pass = random_passphrase(&plen);
+    keyring_kdf_new(&kdf);
+    if (keyring_derive(&kdf, pass, plen, &key, &err) != KR_OK)
+        die("the demo's keyring: %s", err);
+    secret_free(pass);
+    struct keyring *kr = keyring_new(&kdf, key);
+    keyring_key_free(key);
+    enum kr_status st = KR_OK;
+    for (size_t i = 0; i < cfg.nbackends && st == KR_OK; i++) {
+        const struct backend_conf *b = &cfg.backends[i];
+        if (b->password)
+            st = keyring_set(kr, b->name, KF_SECRET, b->password, &err);
+        if (st == KR_OK && b->password && b->username)
+            st = keyring_set(kr, b->name, KF_USERNAME, b->username, &err);
+    }
+    config_done(&cfg);
+    if (st == KR_OK)
+        st = keyring_save(kr, path, &err);
+    if (st != KR_OK)
+        die("the demo's keyring: %s", err);
+    return kr;
 }
 
 int demo_run(const struct app_opts *opts)
@@ -209,13 +295,19 @@ int demo_run(const struct app_opts *opts)
     free(sim);
     size_t len = 0;
     free(wait_ports(&len));
-    char *path = write_config();
+    char *backends = read_backends(&len);
+    struct app_opts o = *opts;
+    o.keyring_path = demo_keyring_path();
+    o.keyring = demo_keyring(backends, len, o.keyring_path);
+    char *path = write_config(backends);
+    free(backends);
     struct config cfg;
     char *err = NULL;
     if (config_load(path, &cfg, &err))
         die_code(EXIT_USAGE, "%s", err);
     free(path);
-    int code = app_run(&cfg, opts);
+    int code = app_run(&cfg, &o);
+    free(demo_keyring_path_buf);
     config_done(&cfg);
     demo_stop();
     return code;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/keyring.h"
 #include "themes/theme.h"
 #include "tui/input.h"
 #include "tui/text.h"
@@ -53,6 +54,8 @@ void dialog_free(struct dialog *d)
     free(d->title);
     free(d->confirm);
     for (int i = 0; i < d->nfields; i++) {
+        /* A field may hold a passphrase or a SIP password. */
+        secret_wipe(d->fields[i].text, sizeof d->fields[i].text);
         free(d->fields[i].label);
         free(d->fields[i].expect);
         for (char **c = d->fields[i].choices; c && *c; c++)

@@ -14,6 +14,7 @@
 #include "tui/config.h"
 #include "tui/demo.h"
 #include "tui/log.h"
+#include "tui/passphrase.h"
 #include "tui/xalloc.h"
 
 static const char usage[] =
@@ -207,6 +208,7 @@ int main(int argc, char **argv)
     /* Passwords pass through this process: no core file, no ptrace by the same user. */
     if (keyring_harden_process() != 0)
         die("libsodium cannot start");
+    passphrase_fd_private();
     atexit(cleanup_run);
     log_open_from_env();
     parse_console(argc, argv, &c, usage);

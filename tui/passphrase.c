@@ -269,6 +269,15 @@ enum pass_status passphrase_read_secret(const char *prompt, size_t max, char **o
     return PASS_OK;
 }
 
+void passphrase_fd_private(void)
+{
+    int fd;
+    char *err = NULL;
+    if (env_fd(&fd, &err) == PASS_OK && fd >= 0)
+        (void)fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+    free(err);
+}
+
 int passphrase_from_tty(void)
 {
     return last_from_tty;

@@ -33,6 +33,9 @@ enum pass_status passphrase_read(const char *prompt, unsigned flags, char **out,
  * PASS_OK with *len 0. Same ownership as passphrase_read. */
 enum pass_status passphrase_read_secret(const char *prompt, size_t max, char **out, size_t *len,
                                         char **err);
+/* Keep the descriptor named by PBXTOP_PASSPHRASE_FD (if any) from every child pbxtop
+ * starts (close-on-exec): the demo's simulator must not be able to read the passphrase. */
+void passphrase_fd_private(void);
 /* True when the last passphrase came from the terminal (the caller then shows progress). */
 int passphrase_from_tty(void);
 

@@ -12,6 +12,7 @@
 #include "tui/app.h"
 #include "tui/clock.h"
 #include "tui/dialog.h"
+#include "tui/lock.h"
 #include "tui/prompt.h"
 #include "tui/text.h"
 #include "views/view.h"
@@ -93,10 +94,12 @@ static void badge(enum role role, const char *text)
     attrset(theme_attr(ROLE_HEADER));
 }
 
-/* PAUSED with how long ago, so a forgotten pause shows. */
+/* LOCKED (the keyring), and PAUSED with how long ago, so a forgotten pause shows. */
 static void paused_badge(const struct app *app, int64_t now)
 {
     char buf[32], age[16];
+    if (lock_locked(app->lock))
+        badge(ROLE_BADGE_WARN, "LOCKED");
     if (!fleet_paused(app->fleet))
         return;
     clock_format_age((now - app->paused_at) / 1000, age, sizeof age);
@@ -302,6 +305,7 @@ void screen_draw(struct app *app)
             draw_status(app, left);
         if (app->dialog)
             dialog_draw(app->dialog, stdscr, LINES, COLS, app->text_flags);
+        lock_draw(app);
         if (app->prompt)
             cursor_x = draw_prompt(app);
     }

@@ -5,6 +5,7 @@
 #include "net/journal.h"
 #include "tui/app.h"
 #include "tui/dialog.h"
+#include "tui/lock.h"
 #include "tui/xalloc.h"
 
 #define MAX_IN_FLIGHT 4
@@ -18,6 +19,7 @@ struct ui_batch {
     void *ud;    /* NULL once detached */
     bool orphan; /* detached while the app runs on: report the outcome here */
     bool finished;
+    bool waiting;    /* for the keyring's passphrase before anything starts */
     char *resume_id; /* finishing a journaled batch: append to it instead of a new one */
     bool *was_planned;
     struct ui_batch *next;
@@ -81,6 +83,23 @@ static void refreshed(void *ud)
     plan_apply(b->plan, b->j, MAX_IN_FLIGHT, progressed, finished, b);
 }
 
+/* The passphrase was asked for the waiting batches: start them, or (Esc, wrong passphrase)
+ * end them with nothing sent. */
+static void unlocked(struct app *app, bool ok)
+{
+    for (struct ui_batch *b = app->batches; b; b = b->next) {
+        if (!b->waiting)
+            continue;
+        b->waiting = false;
+        if (ok)
+            plan_refresh(b->plan, refreshed, b);
+        else
+            finished(b);
+    }
+    if (!ok)
+        app_flash(app, true, "Nothing sent: %s", lock_error(app->lock));
+}
+
 void ui_batch_start(struct app *app, struct plan *p, const char *resume_id, ui_item_fn item,
                     ui_done_fn done, void *ud)
 {
@@ -96,6 +115,13 @@ void ui_batch_start(struct app *app, struct plan *p, const char *resume_id, ui_i
         b->was_planned[i] = plan_at(p, i)->state == ITEM_PLANNED;
     b->next = app->batches;
     app->batches = b;
+    if (lock_locked(app->lock)) {
+        /* A change after the idle lock: the passphrase first, then the same path. */
+        b->waiting = true;
+        if (!lock_asking(app->lock))
+            lock_ask(app, unlocked);
+        return;
+    }
     plan_refresh(p, refreshed, b); /* the targets must still be as the operator saw them */
 }
 

@@ -18,7 +18,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 from jadelib import jade_sim, pbx  # noqa: E402,F401
-from pylib.harness import pbxtop_env, wait_until  # noqa: E402,F401
+from pylib.harness import pbxtop_env, spawn, wait_until  # noqa: E402,F401
 
 LOGIN_PATH = "/v1/admin/login"
 MEMBERS = "/v1/admin/queue/members"
@@ -180,9 +180,9 @@ class Background:
         self.err_path = os.path.join(sim.dir, "bg.err")
         self.out = open(self.out_path, "wb")
         self.err = open(self.err_path, "wb")
-        env = pbxtop_env({"XDG_STATE_HOME": state_home(sim)})
-        self.proc = subprocess.Popen([pbxtop] + list(args), stdout=self.out, stderr=self.err,
-                                     stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        self.proc = spawn(pbxtop, args, {"XDG_STATE_HOME": state_home(sim)}, popen=True,
+                          stdout=self.out, stderr=self.err, stdin=subprocess.DEVNULL,
+                          start_new_session=True)
 
     def kill9(self):
         if self.proc.poll() is None:

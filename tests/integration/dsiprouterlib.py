@@ -22,7 +22,7 @@ TESTS = os.path.dirname(HERE)
 if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
 
-from pylib.harness import Sim, pbxtop_env, wait_until  # noqa: E402,F401
+from pylib.harness import Sim, pbxtop_env, spawn, wait_until  # noqa: E402,F401
 
 # Distinctive, so that a leak into any output is unmistakable.
 TOKEN = "dsipTok-4Kq9zW-s3cret-QRS"
@@ -53,10 +53,9 @@ class Result:
 
 def pbx(pbxtop, args, env=None, timeout=60):
     """Run pbxtop to completion without a controlling terminal; a Result."""
-    e = pbxtop_env(env)
     t0 = time.monotonic()
-    p = subprocess.run([pbxtop] + list(args), capture_output=True, timeout=timeout, env=e,
-                       stdin=subprocess.DEVNULL, start_new_session=True)
+    p = spawn(pbxtop, args, env, capture_output=True, timeout=timeout,
+              stdin=subprocess.DEVNULL, start_new_session=True)
     r = Result(list(args), p.returncode, p.stdout.decode("utf-8", "replace"),
                p.stderr.decode("utf-8", "replace"), time.monotonic() - t0)
     assert r.rc >= 0, "pbxtop was killed by signal %d: %r" % (-r.rc, r)

@@ -18,7 +18,7 @@ TESTS = os.path.dirname(HERE)
 if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
 
-from pylib.harness import Sim, pbxtop_env, wait_until  # noqa: E402,F401
+from pylib.harness import Sim, pbxtop_env, spawn, wait_until  # noqa: E402,F401
 
 PASSWORD = "Ami-7Qz9-s3cret-ISB"   # distinctive, so that any leak is unmistakable
 AUTH = ("POST", "/pbxapi/authenticate")
@@ -69,12 +69,11 @@ class Result:
 
 def pbx(sim, pbxtop, args, timeout=40):
     """Run pbxtop to completion without a controlling terminal; a Result."""
-    env = pbxtop_env({"XDG_STATE_HOME": os.path.join(sim.dir, "state"),
-                      "XDG_DATA_HOME": os.path.join(sim.dir, "data"),
-                      "XDG_CONFIG_HOME": os.path.join(sim.dir, "config")})
+    env = {"XDG_STATE_HOME": os.path.join(sim.dir, "state"),
+           "XDG_CONFIG_HOME": os.path.join(sim.dir, "config")}
     t0 = time.monotonic()
-    p = subprocess.run([pbxtop] + list(args), capture_output=True, timeout=timeout, env=env,
-                       stdin=subprocess.DEVNULL, start_new_session=True)
+    p = spawn(pbxtop, args, env, capture_output=True, timeout=timeout,
+              stdin=subprocess.DEVNULL, start_new_session=True)
     r = Result(list(args), p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
     assert r.rc >= 0, "pbxtop was killed by signal %d: %r" % (-r.rc, r)
     for mark in SANITIZER_MARKS:

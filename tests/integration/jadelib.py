@@ -20,7 +20,7 @@ TESTS = os.path.dirname(HERE)
 if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
 
-from pylib.harness import Sim, pbxtop_env, wait_until  # noqa: E402,F401
+from pylib.harness import Sim, pbxtop_env, spawn, wait_until  # noqa: E402,F401
 
 # Distinctive, so that a leak into any output is unmistakable.
 PASSWORD = "Pw-9q7Zk-s3cret-XYZ"
@@ -67,11 +67,8 @@ class Result:
 def pbx(pbxtop, args, env=None, unset=(), timeout=30, stdin=None):
     """Run pbxtop to completion without a controlling terminal; a Result.
     env: extra variables; unset: variable names removed from the environment."""
-    e = pbxtop_env(env)
-    for k in unset:
-        e.pop(k, None)
     t0 = time.monotonic()
-    p = subprocess.run([pbxtop] + list(args), capture_output=True, timeout=timeout, env=e,
+    p = spawn(pbxtop, args, env, unset=unset, capture_output=True, timeout=timeout,
                        input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
                        start_new_session=True)
     r = Result(list(args), p.returncode, p.stdout, p.stderr, time.monotonic() - t0)

@@ -2,6 +2,7 @@
 the passphrase on a pipe (PBXTOP_PASSPHRASE_FD) and the secret on stdin, the test binary with
 the cheap KDF, and the file format's header (DESIGN.md §5, net/keyring_file.c)."""
 
+import functools
 import os
 import shutil
 import struct
@@ -9,7 +10,7 @@ import subprocess
 import tempfile
 import zlib
 
-from pylib.harness import pbxtop_env
+from pylib.harness import pbxtop_env, release_binary
 
 HEADER = 76
 
@@ -61,6 +62,15 @@ class Result:
 
     def __repr__(self):
         return "rc=%r\n--- stdout\n%s--- stderr\n%s" % (self.rc, self.out, self.err)
+
+
+def on_release(test):
+    """Run test with the release binary: the suites hand pbxtop-test to every test, and these
+    are about the release binary (the hooked one is hooked_binary() of it)."""
+    @functools.wraps(test)
+    def run_test(pbxtop):
+        return test(release_binary(pbxtop))
+    return run_test
 
 
 def hooked_binary(pbxtop):

@@ -16,7 +16,7 @@ TESTS = os.path.dirname(HERE)
 if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
 
-from pylib.harness import Sim, pbxtop_env, wait_until  # noqa: E402,F401
+from pylib.harness import Sim, pbxtop_env, spawn, wait_until  # noqa: E402,F401
 
 USER = "administrator"
 PASSWORD = "Ngcp-Pw-4711-s3cret"      # distinctive, so that a leak is unmistakable
@@ -54,10 +54,8 @@ def pbx(pbxtop, args, timeout=30, stdin=None, home=None):
     env = {}
     if home:
         env = {"XDG_STATE_HOME": os.path.join(home, "state"),
-               "XDG_DATA_HOME": os.path.join(home, "data"),
                "XDG_CONFIG_HOME": os.path.join(home, "config")}
-    p = subprocess.run([pbxtop] + list(args), capture_output=True, timeout=timeout,
-                       env=pbxtop_env(env), input=stdin,
+    p = spawn(pbxtop, args, env, capture_output=True, timeout=timeout, input=stdin,
                        stdin=None if stdin is not None else subprocess.DEVNULL,
                        start_new_session=True)
     r = Result(list(args), p.returncode, p.stdout, p.stderr)

@@ -18,7 +18,7 @@ TESTS = os.path.dirname(HERE)
 if TESTS not in sys.path:
     sys.path.insert(0, TESTS)
 
-from pylib.harness import Sim, Tmux, pbxtop_env, wait_until  # noqa: E402,F401
+from pylib.harness import Sim, Tmux, pbxtop_env, spawn, wait_until  # noqa: E402,F401
 
 EMAIL = "admin@example.com"
 PASSWORD = "Pw-sark-7Qz-s3cret"
@@ -76,10 +76,9 @@ class Result:
 def pbx(pbxtop, sim, args, timeout=60, stdin=None):
     """Run pbxtop to completion without a controlling terminal; journals go to the sim's
     directory. A Result."""
-    env = pbxtop_env({"XDG_STATE_HOME": sim.dir, "XDG_DATA_HOME": sim.dir,
-                      "XDG_CONFIG_HOME": sim.dir})
+    env = {"XDG_STATE_HOME": sim.dir, "XDG_CONFIG_HOME": sim.dir}
     t0 = time.monotonic()
-    p = subprocess.run([pbxtop] + list(args), capture_output=True, timeout=timeout, env=env,
+    p = spawn(pbxtop, args, env, capture_output=True, timeout=timeout,
                        input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
                        start_new_session=True)
     r = Result(list(args), p.returncode, p.stdout, p.stderr, time.monotonic() - t0)

@@ -14,7 +14,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from jadelib import (BACKEND_FIELDS, CHANNELS, JADE_MAP, JSON_FIELDS, LOGIN, LOGOUT, PASSWORD,  # noqa
                      assert_no_secrets, backend_msg, calls, chan_path, count, get, hangup,
-                     jade_sim, parse_table, pbx, reqs, section, uid_epoch, wait_until, write)
+                     jade_sim, parse_table, pbx, reqs, section, spawn, uid_epoch, wait_until,
+                     write)
 
 
 def _expected(sim, backend):
@@ -353,11 +354,9 @@ def test_relogin_when_tokens_expire_mid_run(pbxtop):
         # The first DELETE of ids[0] waits 1.5 s before jade checks its token.
         sim.fault(backend="office", kind="delay", ms=1500, method="DELETE",
                   path=re.escape(chan_path(ids[0])) + "$", count=1)
-        env = dict(os.environ, LC_ALL="C.UTF-8")
-        env.pop("PBXTOP_LOG", None)
-        p = subprocess.Popen([pbxtop, "-c", cfg, "hangup", "-b", "office", "--yes"] + ids,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             stdin=subprocess.DEVNULL, env=env, start_new_session=True)
+        p = spawn(pbxtop, ["-c", cfg, "hangup", "-b", "office", "--yes"] + ids, popen=True,
+                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                  stdin=subprocess.DEVNULL, start_new_session=True)
         try:
             wait_until(lambda: any(x["method"] == "DELETE" and x["path"] == chan_path(ids[0])
                                    for x in reqs(sim)), timeout=10,

@@ -162,12 +162,21 @@ def test_config_http_url_refused(pbxtop):
 
 
 def test_config_password_file_mode(pbxtop):
+    """A password in config.ini is refused whatever the file's mode (secrets belong in the
+    keyring); `keyring import` refuses to read one that other users can read."""
+    own = {"PBXTOP_PASSPHRASE_FD": "0"}  # this test's configs keep their password lines
     with jade_sim() as sim:
-        for mode in (0o644, 0o640, 0o604):
+        for mode in (0o644, 0o640, 0o604, 0o600):
             cfg = write(sim, section(sim), name="m%o.ini" % mode, mode=mode)
-            r = get(pbxtop, cfg, "ch")
+            r = pbx(pbxtop, ["-c", cfg, "get", "ch"], env=own)
             assert r.rc == 2, (oct(mode), r)
-            assert cfg in r.err and "chmod 600" in r.err, r
+            assert cfg in r.err and "secrets belong in the keyring" in r.err, r
+            assert "pbxtop keyring import" in r.err and PASSWORD not in r.err, r
+            if mode == 0o600:
+                continue
+            r = pbx(pbxtop, ["-c", cfg, "keyring", "import"],
+                    env=dict(own, XDG_DATA_HOME=os.path.join(sim.dir, "data")))
+            assert r.rc == 2 and cfg in r.err and "chmod 600" in r.err, r
             assert PASSWORD not in r.err, r
         assert reqs(sim) == []
 

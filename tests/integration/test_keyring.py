@@ -16,11 +16,12 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from keyringlib import (HEADER, Home, fix_crc, header, hooked_binary, init,  # noqa: E402
-                        listing, run, set_secret, with_field)
+                        listing, on_release, run, set_secret, with_field)
 
 PASS = "pass phrase"
 
 
+@on_release
 def test_keyring_release_binary_has_no_test_hook(pbxtop):
     """The cheap-KDF hook is in pbxtop-test only (so this check can fail)."""
     test_bin = hooked_binary(pbxtop)
@@ -48,6 +49,7 @@ def test_keyring_release_binary_has_no_test_hook(pbxtop):
         assert "below the floor of 64 MiB" in r.err and "8 KiB" in r.err, r
 
 
+@on_release
 def test_keyring_release_round_trip(pbxtop):
     """The release binary, real Argon2id MODERATE: init, set, list."""
     with Home(fast=False) as home:
@@ -58,6 +60,7 @@ def test_keyring_release_round_trip(pbxtop):
         assert rows == {"office": ["set", "admin", "-"]}, rows
 
 
+@on_release
 def test_keyring_commands(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -102,6 +105,7 @@ def test_keyring_commands(pbxtop):
         assert h["gen"] == 8, h  # init, 5 sets, rm, passwd: the failed ones wrote nothing
 
 
+@on_release
 def test_keyring_usage_errors(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -133,6 +137,7 @@ def test_keyring_usage_errors(pbxtop):
         assert "pbxtop keyring init" in r.out, r
 
 
+@on_release
 def test_keyring_wrong_passphrase_exit_4_file_unchanged(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -150,6 +155,7 @@ def test_keyring_wrong_passphrase_exit_4_file_unchanged(pbxtop):
         assert os.stat(home.keyring).st_mtime_ns == mtime
 
 
+@on_release
 def test_keyring_damage_reported_before_the_passphrase(pbxtop):
     """Truncated, flipped and foreign files: the release binary names the damage at once,
     without asking for a passphrase (it has no terminal and no descriptor here)."""
@@ -175,6 +181,7 @@ def test_keyring_damage_reported_before_the_passphrase(pbxtop):
             assert time.monotonic() - t0 < 5
 
 
+@on_release
 def test_keyring_header_changed_checksum_fixed(pbxtop):
     """A field changed and the checksum fixed up passes the cheap checks but never decrypts:
     the header is the associated data."""
@@ -197,6 +204,7 @@ def test_keyring_header_changed_checksum_fixed(pbxtop):
         assert listing(p, home) == {"office": ["set", "-", "-"]}
 
 
+@on_release
 def test_keyring_versions(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -223,6 +231,7 @@ def run_measured(binary, args, home):
     return p.returncode, errf.read().decode(), usage.ru_maxrss, time.monotonic() - t0
 
 
+@on_release
 def test_keyring_kdf_bounds_release(pbxtop):
     """A header asking for 4 GiB (or more passes than the ceiling) is refused at once, before
     any passphrase or allocation, with a small peak memory."""
@@ -248,6 +257,7 @@ def test_keyring_kdf_bounds_release(pbxtop):
         assert rc == 4 and "below the floor of 64 MiB" in err, err
 
 
+@on_release
 def test_keyring_unsafe_files_refused(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -282,6 +292,7 @@ def test_keyring_unsafe_files_refused(pbxtop):
         assert listing(p, home) == {"office": ["set", "-", "-"]}
 
 
+@on_release
 def test_keyring_umask_000(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -319,6 +330,7 @@ username = api
 """
 
 
+@on_release
 def test_keyring_import(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -353,6 +365,7 @@ def test_keyring_import(pbxtop):
         assert open(cfg).read() == want
 
 
+@on_release
 def test_keyring_import_default_config_and_errors(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:

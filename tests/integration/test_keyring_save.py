@@ -12,8 +12,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from keyringlib import (Home, header, hooked_binary, init, listing, popen, run,  # noqa: E402
-                        set_secret)
+from keyringlib import (Home, header, hooked_binary, init, listing, on_release,  # noqa: E402
+                        popen, run, set_secret)
 
 from pylib.harness import wait_until  # noqa: E402
 
@@ -45,6 +45,7 @@ def check_intact(p, home, before):
     assert listing(p, home) == {"office": ["set", "admin", "-"]}
 
 
+@on_release
 def test_keyring_save_enospc_leaves_old_file(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -62,6 +63,7 @@ def test_keyring_save_enospc_leaves_old_file(pbxtop):
         assert set(listing(p, home)) == {"office", "lab"}
 
 
+@on_release
 def test_keyring_save_eio_on_fsync_leaves_old_file(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -76,6 +78,7 @@ def test_keyring_save_eio_on_fsync_leaves_old_file(pbxtop):
         check_intact(p, home, before)
 
 
+@on_release
 def test_keyring_save_killed_before_rename(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -95,6 +98,7 @@ def test_keyring_save_killed_before_rename(pbxtop):
         assert set(listing(p, home)) == {"office", "lab"}
 
 
+@on_release
 def test_keyring_import_keeps_config_when_save_fails(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -112,6 +116,7 @@ def test_keyring_import_keeps_config_when_save_fails(pbxtop):
         assert listing(p, home) == {"office": ["set", "-", "-"]}
 
 
+@on_release
 def test_keyring_two_writers_lose_nothing_silently(pbxtop):
     """Two processes each store 100 entries, one pbxtop run per entry, at the same time.
     Every run either saved (and its entry is there at the end) or said "changed on disk"
@@ -140,6 +145,7 @@ def test_keyring_two_writers_lose_nothing_silently(pbxtop):
         assert len(ok) >= 100, "too few saves got through: %d" % len(ok)
 
 
+@on_release
 def test_keyring_canary_never_shown(pbxtop):
     p = hooked_binary(pbxtop)
     canary = "CANARY-" + secrets.token_hex(8)

@@ -15,7 +15,7 @@ import sys
 import termios
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from keyringlib import Home, hooked_binary, listing, run  # noqa: E402
+from keyringlib import Home, hooked_binary, listing, on_release, run  # noqa: E402
 
 from pylib.harness import pbxtop_env, wait_until  # noqa: E402
 
@@ -134,6 +134,7 @@ def state(pid):
     return data[data.rindex(")") + 2]
 
 
+@on_release
 def test_keyring_tty_init_asks_twice_without_echo(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -170,6 +171,7 @@ def test_keyring_tty_init_asks_twice_without_echo(pbxtop):
         assert not os.path.exists(home.keyring)
 
 
+@on_release
 def test_keyring_tty_echo_restored_on_signals(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -191,6 +193,7 @@ def test_keyring_tty_echo_restored_on_signals(pbxtop):
             assert not os.path.exists(home.keyring)
 
 
+@on_release
 def test_keyring_tty_stop_and_continue(pbxtop):
     p = hooked_binary(pbxtop)
     with Home() as home:
@@ -215,6 +218,7 @@ def test_keyring_tty_stop_and_continue(pbxtop):
         assert listing(p, home, PASS) == {}
 
 
+@on_release
 def test_keyring_tty_set_reads_the_secret_from_the_terminal(pbxtop):
     """stdin is the terminal: the secret is asked there, without echo; the passphrase may
     still come from PBXTOP_PASSPHRASE_FD."""

@@ -25,6 +25,8 @@ def main(suite, here):
     args = ap.parse_args()
     pbxtop = os.path.abspath(args.pbxtop)
     sys.path.insert(0, os.path.dirname(here))
+    from pylib import harness
+    harness.HOOKED = harness.test_binary(pbxtop)
     files = sorted(f for f in os.listdir(here) if f.startswith("test_") and f.endswith(".py"))
     passed = failed = 0
     for f in files:

@@ -12,7 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tuikit import (DemoSim, Tmux, alive, cursor_name, delete_path, dialog_box,  # noqa: E402
                     header, header_calls, pane_env, pbxtop_pid, private_tmpdir, row_names,
-                    status, table_rows, wait_until)
+                    release_binary, status, table_rows, wait_until)
 
 DEMO = "jade-lab"
 
@@ -23,7 +23,8 @@ def demo(pbxtop):
     tmp = private_tmpdir()
     t = None
     try:
-        t = Tmux("%s demo" % shlex.quote(pbxtop), env=pane_env({"TMPDIR": tmp}))
+        # The release binary, as `make demo` runs it: its own keyring, no prompt.
+        t = Tmux("%s demo" % shlex.quote(release_binary(pbxtop)), env=pane_env({"TMPDIR": tmp}))
         t.wait_for(lambda s: "pbxtop · %s (jade) · channels" % DEMO in header(s)
                    and header_calls(s) and table_rows(s), 15)
         yield t, tmp

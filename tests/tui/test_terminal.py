@@ -14,6 +14,7 @@ from tuikit import (BACKEND, HINTS, Sim, Tmux, alive, assert_no_delete,  # noqa:
                     channel_deletes, console, cursor_name, delete_path, dialog_box,
                     focused_button, header, header_calls, lines, pane_env, pane_flag,
                     pbxtop_pid, proc_state, row_names, status, table_rows, uid_of, wait_until)
+from pylib.harness import passphrase_file, with_keyring  # noqa: E402
 
 TOO_SMALL = "Terminal too small: %dx%d (pbxtop needs 80x24). Q quits."
 
@@ -341,9 +342,12 @@ def bash_pane(pbxtop, args="", x=100, y=30, wait_rows=True):
     try:
         sim.start()
         cfg = sim.write_config(extra={BACKEND: "timeout = 5\n"})
-        t = Tmux("env PS1='PROMPT$ ' bash --norc --noprofile -i", x=x, y=y, env=pane_env())
+        env = with_keyring(pbxtop, ["-c", cfg], pane_env())
+        t = Tmux("env PS1='PROMPT$ ' bash --norc --noprofile -i", x=x, y=y, env=env)
         t.wait_for("PROMPT$", 5)
-        t.send_literal("%s -c %s %s" % (shlex.quote(pbxtop), shlex.quote(cfg), args))
+        # The keyring's passphrase on descriptor 3, as the harness gives it everywhere.
+        t.send_literal("PBXTOP_PASSPHRASE_FD=3 %s -c %s %s 3<%s" % (
+            shlex.quote(pbxtop), shlex.quote(cfg), args, shlex.quote(passphrase_file())))
         t.send("Enter")
         n = len(sim.state(BACKEND)["channels"])
         if wait_rows:

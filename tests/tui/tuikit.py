@@ -13,7 +13,7 @@ import time
 import urllib.request
 
 from pylib import harness  # noqa: E402
-from pylib.harness import Sim, Tmux, wait_until  # noqa: F401 (re-exported for the tests)
+from pylib.harness import Sim, Tmux, release_binary, wait_until  # noqa: F401 (re-exported)
 
 BACKEND = "office"
 CHANNELS_PATH = "/v1/admin/core/channels"
@@ -238,7 +238,8 @@ def alive(pid):
 def pbxtop_pid(tmux, timeout=5):
     """The pid of the pbxtop process under the pane's shell."""
     pane = tmux.pane_pid()
-    return wait_until(lambda: next((p for p in descendants(pane) if comm(p) == "pbxtop"), None),
+    names = ("pbxtop", "pbxtop-test")
+    return wait_until(lambda: next((p for p in descendants(pane) if comm(p) in names), None),
                       timeout, what="the pbxtop process")
 
 

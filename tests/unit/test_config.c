@@ -19,11 +19,14 @@
 #include "tui/xalloc.h"
 
 #define CFG "cfg.ini"
+/* Backends with `password =`, as keyring import reads them: the keyring fills the same
+ * field in the console. The refusal without the flag has tests of its own. */
+#define ALLOW CONFIG_ALLOW_PASSWORDS
 
 static int parse(const char *text, struct config *cfg, char **err)
 {
     *err = NULL;
-    return config_parse(CFG, text, strlen(text), cfg, err);
+    return config_parse_flags(CFG, text, strlen(text), ALLOW, cfg, err);
 }
 
 /* The text must be refused with a message holding every one of the NULL-terminated needles
@@ -32,7 +35,7 @@ static void expect_error(const char *text, ...)
 {
     struct config cfg;
     char *err = NULL;
-    int rc = config_parse(CFG, text, strlen(text), &cfg, &err);
+    int rc = config_parse_flags(CFG, text, strlen(text), ALLOW, &cfg, &err);
     if (rc != -1)
         fail_msg("accepted:\n%s", text);
     assert_non_null(err);
@@ -294,7 +297,7 @@ static void test_err_nul_byte(void **state)
     static const char text[] = "[o]\ntype = jade\nurl = https://a\0b\n";
     struct config cfg;
     char *err = NULL;
-    assert_int_equal(config_parse(CFG, text, sizeof text - 1, &cfg, &err), -1);
+    assert_int_equal(config_parse_flags(CFG, text, sizeof text - 1, ALLOW, &cfg, &err), -1);
     assert_non_null(strstr(err, CFG ":3:"));
     assert_int_equal(cfg.nbackends, 0);
     free(err);
@@ -310,7 +313,7 @@ static void test_err_long_line(void **state)
     memcpy(text + o + n, "\nurl = https://x\n", 18);
     struct config cfg;
     char *err = NULL;
-    assert_int_equal(config_parse(CFG, text, strlen(text), &cfg, &err), -1);
+    assert_int_equal(config_parse_flags(CFG, text, strlen(text), ALLOW, &cfg, &err), -1);
     assert_non_null(strstr(err, CFG ":3:"));
     assert_non_null(strstr(err, "4096"));
     /* the message quotes none of the line */
@@ -323,7 +326,7 @@ static void test_err_long_line(void **state)
     o = snprintf(text, 64, "[o]\ntype = jade\nusername = ");
     memset(text + o, 'b', 4096 - strlen("username = "));
     memcpy(text + o + 4096 - strlen("username = "), "\n", 2);
-    assert_int_equal(config_parse(CFG, text, strlen(text), &cfg, &err), 0);
+    assert_int_equal(config_parse_flags(CFG, text, strlen(text), ALLOW, &cfg, &err), 0);
     assert_int_equal(strlen(cfg.backends[0].username), 4096 - strlen("username = "));
     config_done(&cfg);
     free(text);
@@ -344,7 +347,7 @@ static void test_keys_section(void **state)
     char *err = NULL;
     /* kept as text, in order; an empty value (unbind) is allowed only here */
     const char *text = "[o]\ntype = jade\n[keys]\nhangup = H, F8\npause =\n[p]\ntype = sark\n";
-    assert_int_equal(config_parse(CFG, text, strlen(text), &cfg, &err), 0);
+    assert_int_equal(config_parse_flags(CFG, text, strlen(text), ALLOW, &cfg, &err), 0);
     assert_int_equal(cfg.nkeys, 2);
     assert_string_equal(cfg.keys[0].action, "hangup");
     assert_string_equal(cfg.keys[0].keys, "H, F8");
@@ -364,7 +367,7 @@ static void test_columns_section(void **state)
     char *err = NULL;
     /* a view's short name is stored as its long one; the list is kept as text */
     const char *text = "[o]\ntype = jade\n[columns]\nch = channel, dur\nqueuemembers = queue\n";
-    assert_int_equal(config_parse(CFG, text, strlen(text), &cfg, &err), 0);
+    assert_int_equal(config_parse_flags(CFG, text, strlen(text), ALLOW, &cfg, &err), 0);
     assert_int_equal(cfg.ncolumns, 2);
     assert_string_equal(cfg.columns[0].view, "channels");
     assert_string_equal(cfg.columns[0].list, "channel, dur");
@@ -440,7 +443,7 @@ static void test_load_world_readable_password_refused(void **state)
     char *path = tmp_file(d, "open.ini", secret_config, 0644);
     struct config cfg;
     char *err = NULL;
-    assert_int_equal(config_load(path, &cfg, &err), -1);
+    assert_int_equal(config_load_flags(path, ALLOW, &cfg, &err), -1);
     assert_non_null(err);
     assert_non_null(strstr(err, "chmod 600"));
     assert_non_null(strstr(err, path));
@@ -451,7 +454,7 @@ static void test_load_world_readable_password_refused(void **state)
 
     /* readable by the group is just as bad */
     path = tmp_file(d, "group.ini", secret_config, 0640);
-    assert_int_equal(config_load(path, &cfg, &err), -1);
+    assert_int_equal(config_load_flags(path, ALLOW, &cfg, &err), -1);
     assert_non_null(strstr(err, "chmod 600"));
     free(err);
     free(path);
@@ -463,7 +466,7 @@ static void test_load_private_password_accepted(void **state)
     char *path = tmp_file(d, "closed.ini", secret_config, 0600);
     struct config cfg;
     char *err = NULL;
-    assert_int_equal(config_load(path, &cfg, &err), 0);
+    assert_int_equal(config_load_flags(path, ALLOW, &cfg, &err), 0);
     assert_null(err);
     assert_string_equal(cfg.path, path);
     assert_int_equal(cfg.nbackends, 1);
@@ -472,13 +475,57 @@ static void test_load_private_password_accepted(void **state)
     free(path);
 }
 
+static void test_password_refused_naming_import(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char *err = NULL;
+    const char text[] = "[office]\ntype = jade\nurl = https://pbx\npassword = hunter2\n";
+    assert_int_equal(config_parse(CFG, text, strlen(text), &cfg, &err), -1);
+    assert_string_equal(err, "cfg.ini:4: password: secrets belong in the keyring; run: pbxtop "
+                             "keyring import");
+    free(err);
+}
+
+static void test_load_password_refused(void **state)
+{
+    struct tmpdir *d = *state;
+    char *path = tmp_file(d, "closed.ini", secret_config, 0600);
+    struct config cfg;
+    char *err = NULL;
+    assert_int_equal(config_load(path, &cfg, &err), -1);
+    assert_non_null(strstr(err, "pbxtop keyring import"));
+    assert_null(strstr(err, "hunter2"));
+    free(err);
+    free(path);
+}
+
+static void test_lock_after(void **state)
+{
+    (void)state;
+    struct config cfg;
+    char *err = NULL;
+    const char text[] = "[pbxtop]\nlock_after = 0.5\n[o]\ntype = jade\nurl = https://pbx\n";
+    assert_int_equal(parse(text, &cfg, &err), 0);
+    assert_int_equal(cfg.lock_after_ms, 30000);
+    config_done(&cfg);
+    const char dflt[] = "[o]\ntype = jade\nurl = https://pbx\n";
+    assert_int_equal(parse(dflt, &cfg, &err), 0);
+    assert_int_equal(cfg.lock_after_ms, 15 * 60 * 1000);
+    config_done(&cfg);
+    expect_error("[pbxtop]\nlock_after = -1\n[o]\ntype = jade\nurl = https://pbx\n",
+                 "cfg.ini:2:", "lock_after", "minutes", NULL);
+    expect_error("[pbxtop]\nlock_after = soon\n[o]\ntype = jade\nurl = https://pbx\n",
+                 "cfg.ini:2:", "lock_after", NULL);
+}
+
 static void test_load_no_password_any_mode(void **state)
 {
     struct tmpdir *d = *state;
     char *path = tmp_file(d, "nopass.ini", "[o]\ntype = jade\nurl = https://pbx\n", 0644);
     struct config cfg;
     char *err = NULL;
-    assert_int_equal(config_load(path, &cfg, &err), 0);
+    assert_int_equal(config_load_flags(path, ALLOW, &cfg, &err), 0);
     config_done(&cfg);
     free(path);
 }
@@ -489,7 +536,7 @@ static void test_load_parse_error_names_path(void **state)
     char *path = tmp_file(d, "closed.ini", "[o]\ntype = jade\nwhat = ever\n", 0600);
     struct config cfg;
     char *err = NULL;
-    assert_int_equal(config_load(path, &cfg, &err), -1);
+    assert_int_equal(config_load_flags(path, ALLOW, &cfg, &err), -1);
     char *want = xasprintf("%s:3:", path);
     assert_non_null(strstr(err, want));
     assert_non_null(strstr(err, "what"));
@@ -504,7 +551,7 @@ static void test_load_missing_file(void **state)
     char *path = xasprintf("%s/does-not-exist.ini", d->path);
     struct config cfg;
     char *err = NULL;
-    assert_int_equal(config_load(path, &cfg, &err), -1);
+    assert_int_equal(config_load_flags(path, ALLOW, &cfg, &err), -1);
     assert_non_null(err);
     assert_non_null(strstr(err, path));
     assert_int_equal(cfg.nbackends, 0);
@@ -519,7 +566,7 @@ static void test_load_directory_refused(void **state)
     assert_int_equal(mkdir(path, 0700), 0);
     struct config cfg;
     char *err = NULL;
-    assert_int_equal(config_load(path, &cfg, &err), -1);
+    assert_int_equal(config_load_flags(path, ALLOW, &cfg, &err), -1);
     assert_non_null(err);
     assert_non_null(strstr(err, path));
     free(err);
@@ -533,7 +580,7 @@ static struct fleet *fleet_from(const char *text, char **err)
 {
     struct config cfg;
     char *perr = NULL;
-    if (config_parse(CFG, text, strlen(text), &cfg, &perr) != 0)
+    if (config_parse_flags(CFG, text, strlen(text), ALLOW, &cfg, &perr) != 0)
         fail_msg("config refused: %s", perr);
     struct fleet_opts opts = {.refresh_ms = cfg.refresh_ms, .seed = 1};
     struct fleet *f = fleet_new(cfg.backends, cfg.nbackends, &opts, err);
@@ -745,6 +792,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_load_private_password_accepted, setup_dir,
                                         teardown_dir),
         cmocka_unit_test_setup_teardown(test_load_no_password_any_mode, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_load_password_refused, setup_dir, teardown_dir),
+        cmocka_unit_test(test_password_refused_naming_import),
+        cmocka_unit_test(test_lock_after),
         cmocka_unit_test_setup_teardown(test_load_parse_error_names_path, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_load_missing_file, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_load_directory_refused, setup_dir, teardown_dir),

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "net/backend_ngcp.h"
+#include "net/keyring.h"
 #include "net/model.h"
 #include "tests/unit/ngcp_testlib.h"
 #include "tui/strbuf.h"
@@ -442,7 +443,7 @@ static struct backend_conf conf(const char *password, const char *cert)
     c.type = xstrdup("ngcp");
     c.url = xstrdup("http://127.0.0.1:9"); /* nothing listens: no answer ever comes */
     c.username = xstrdup("administrator");
-    c.password = xstrdup_or_null(password);
+    c.password = password ? secret_dup(password) : NULL; /* backend_conf_done wipes it */
     c.client_cert = xstrdup_or_null(cert);
     return c;
 }
