@@ -140,7 +140,8 @@ def test_keyring_tty_init_asks_twice_without_echo(pbxtop):
     with Home() as home:
         t = Term(p, ["keyring", "init"], home)
         try:
-            assert t.echo(), "the terminal starts with echo on"
+            # (a new pty starts with echo on, but pbxtop may have turned it off already by
+            # the time its pid is reported: only what follows is checked)
             t.wait_for("New keyring passphrase: ")
             t.wait_echo(False)
             t.type(PASS + "\r")
