@@ -6,6 +6,9 @@ PKGS := ncursesw libcurl libcjson libsodium
 DEB_PKGS := gcc make pkg-config libncurses-dev libcurl4-openssl-dev libcjson-dev \
             libsodium-dev libcmocka-dev tmux openssl python3 groff-base strace binutils
 LINT_PKGS := cppcheck clang-format clang-tidy shellcheck
+# What `make bench` needs on top: jq for its `watch curl | jq` reference, valgrind for the
+# instruction counts, procps for watch.
+BENCH_PKGS := jq valgrind procps
 
 CC ?= cc
 PYTHON ?= python3
@@ -59,8 +62,8 @@ HOOK_OBJS := $(HOOK_SRCS:%.c=$(B)/%.hooks.o)
 TEST_CORE_OBJS := $(filter-out $(HOOK_SRCS:%.c=$(B)/%.o),$(CORE_OBJS)) $(HOOK_OBJS)
 TEST_BIN := $(B)/pbxtop-test
 
-.PHONY: all deps demo check check-run unit sim integration tui asan format format-check lint \
-        lint-deps install install-check uninstall clean FORCE
+.PHONY: all deps demo check check-run unit sim integration tui asan bench format \
+        format-check lint lint-deps install-pkgs install install-check uninstall clean FORCE
 
 all: $(BIN) pbxtop
 
@@ -105,7 +108,11 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.c tests/unit/testutil
 	    -lcmocka -lpthread -lm
 
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+	@$(MAKE) --no-print-directory install-pkgs PKG_LIST="$(DEB_PKGS)"
+
+# Install the Debian packages in PKG_LIST that are missing (as root), or name them.
+install-pkgs:
+	@missing=""; for p in $(PKG_LIST); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
 	        || missing="$$missing $$p"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -140,6 +147,21 @@ integration: $(BIN) $(TEST_BIN)
 tui: $(BIN)
 	@$(PYTHON) tests/tui/run.py --pbxtop $(BIN)
 
+# Figures against their references and budgets (tests/bench/README.md); never part of
+# `make check`, never a failure because of a time. BENCH_ARGS=--quick for short runs.
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
+$(B)/tests/bench_%: tests/bench/bench_%.c $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJS) $(PKG_LIBS) -lm
+
+bench:
+	@$(MAKE) --no-print-directory install-pkgs PKG_LIST="$(DEB_PKGS) $(BENCH_PKGS)"
+	@$(MAKE) --no-print-directory VARIANT=release build/release/pbxtop \
+	    $(BENCH_SRCS:tests/bench/%.c=build/release/tests/%)
+	@$(PYTHON) tests/bench/bench.py --build build/release $(BENCH_ARGS)
+
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer. Reports go to
 # files, because a console running in a tmux pane has no stderr anyone reads; any report
 # fails the target.
@@ -155,7 +177,8 @@ asan: deps
 	    echo "asan: sanitizer reports above"; exit 1; fi
 	@echo "asan: no sanitizer reports"
 
-FORMAT_SRCS = $(wildcard tui/*.[ch] views/*.[ch] net/*.[ch] themes/*.[ch] tests/unit/*.[ch])
+FORMAT_SRCS = $(wildcard tui/*.[ch] views/*.[ch] net/*.[ch] themes/*.[ch] tests/unit/*.[ch] \
+                          tests/bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRCS)
