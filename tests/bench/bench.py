@@ -79,12 +79,14 @@ def bench_decode(args, table):
         what = "%s %s %s" % (r["format"], "channels" if r["format"] == "jade" else "extensions",
                              "{:,}".format(r["n"]))
         q = ratio(r["swap_ms"], r["bare_ms"])
-        table.add("%s: decode+swap / bare (%.1f / %.1f ms)" % (what, r["swap_ms"], r["bare_ms"]),
-                  "%.2fx" % q, "<= 1.30x", q <= 1.3)
-        table.add("  same without raw JSON per record (%.1f ms)" % r["noraw_ms"],
-                  "%.2fx" % ratio(r["noraw_ms"], r["bare_ms"]), "", None)
-        table.add("  same with a cJSON_InitHooks arena (%.1f ms)" % r["arena_ms"],
-                  "%.2fx" % ratio(r["arena_ms"], r["bare_ms"]), "", None)
+        table.add("%s: decode+swap / bare" % what, "%.2fx" % q, "<= 1.30x", q <= 1.3,
+                  "%.1f / %.1f ms" % (r["swap_ms"], r["bare_ms"]))
+        table.add("  same without raw JSON per record", "%.2fx" % ratio(r["noraw_ms"],
+                                                                        r["bare_ms"]),
+                  "", None, "%.1f ms" % r["noraw_ms"])
+        table.add("  same with a cJSON_InitHooks arena", "%.2fx" % ratio(r["arena_ms"],
+                                                                         r["bare_ms"]),
+                  "", None, "%.1f ms" % r["arena_ms"])
         table.add("  recognising an unchanged body (memcmp) / decode+swap",
                   "%.1f%%" % (100 * ratio(r["cmp_ms"], r["swap_ms"])), "", None)
     table.section("memory of the decoded model (heap, mallinfo2)")
@@ -191,6 +193,9 @@ def bench_frames(args, table, tmp):
                 ball = con.poll_frame()
                 table.add("%dx%d: poll where every row changed" % (cols, rows), "%d B" % ball,
                           "< full repaint", None)
+                move = con.key_frame(b"j")
+                table.add("%dx%d: cursor move (j), 1,000 rows" % (cols, rows), "%d B" % move, "",
+                          None)
                 full = con.key_frame(b"\x0c")
                 table.add("%dx%d: full repaint (Ctrl-L), for scale" % (cols, rows),
                           "%d B" % full, "", None)
@@ -236,8 +241,8 @@ def bench_idle(args, table, tmp):
         reqs = sim.requests(since=seq0)
         polled_idle = sum(1 for r in reqs if r["backend"] == "idle")
         use = [100.0 * (a - b) / secs for a, b in zip(after, before)]
-        table.add("nothing to poll (%d requests)" % polled_idle, "%.3f%%" % use[0], "<= 0.01%",
-                  use[0] <= 0.01)
+        table.add("nothing to poll", "%.3f%%" % use[0], "<= 0.01%", use[0] <= 0.01,
+                  "%d requests" % polled_idle)
         table.add("5 small backends polled every 2 s", "%.3f%%" % use[1], "<= 0.05%",
                   use[1] <= 0.05)
         table.add("churning 10k-channel feed every 2 s: console", "%.2f%%" % use[2], "", None)
@@ -310,8 +315,9 @@ def bench_big(args, table, tmp, memory):
             limit = model + body / MB + 15
             table.add("%s extensions: RSS between polls" % "{:,}".format(n), "%.1f MB" % between,
                       "<= 75 MB", between <= 75)
-            table.add("  against model %.0f + body %.1f + 15 MB" % (model, body / MB),
-                      "%.1f MB" % between, "<= %.0f MB" % limit, between <= limit)
+            table.add("  against model + largest body + 15 MB", "%.1f MB" % between,
+                      "<= %.0f MB" % limit, between <= limit,
+                      "model %.0f MB, body %.1f MB" % (model, body / MB))
             table.add("%s extensions: peak RSS (VmHWM)" % "{:,}".format(n), "%.1f MB" % peak, "<= 290 MB", peak <= 290)
 
             lat = con.type_latencies(b"/")   # open the filter prompt
@@ -321,6 +327,9 @@ def bench_big(args, table, tmp, memory):
             table.add("keystroke to screen, typing a filter over %dk rows (worst of 5)" % (n // 1000),
                       "%.1f ms" % worst, "<= 16 ms", worst <= 16,
                       "median %.1f ms" % (sorted(lat)[len(lat) // 2] * 1000))
+            move = con.key_frame(b"j")
+            table.add("200x60: cursor move (j), %s rows" % "{:,}".format(n), "%d B" % move, "",
+                      None, "frame cost against table length: compare with 1,000 rows")
             moves = con.type_latencies(b"jjjjj")
             table.add("  moving the cursor (j), worst of 5", "%.1f ms" % (max(moves) * 1000),
                       "", None)
@@ -395,9 +404,8 @@ def bench_poll(args, table, tmp):
                 table.add("slowest backend alone: one round", "%.0f ms" % single, "", None)
                 continue
             q = ratio(res["median_ms"], single)
-            table.add("N=%d: round / slowest alone (%.0f ms, %d up)" % (n, res["median_ms"],
-                                                                       res["up"]),
-                      "%.2fx" % q, "<= 1.2x", q <= 1.2)
+            table.add("N=%d: round / slowest alone" % n, "%.2fx" % q, "<= 1.2x", q <= 1.2,
+                      "%.0f ms, %d of %d up" % (res["median_ms"], res["up"], n))
             table.add("N=%d: new connections over %s steady rounds" % (n, reps), "%d" % opened,
                       "0", opened == 0)
         sim.clear_faults()
@@ -417,10 +425,11 @@ def bench_poll(args, table, tmp):
             del fid
             recon = res["reconnect_ms"] - res["kept_ms"]
             cold = res["cold_ms"] - res["kept_ms"]
-            table.add("CA = %s: new connection (session resumed)" % label, "%.2f ms" % recon,
-                      "<= 1.5 ms", recon <= 1.5)
-            table.add("  first connection of a client (CA loaded, full handshake)",
-                      "%.2f ms" % cold, "", None, "kept-alive request %.2f ms" % res["kept_ms"])
+            table.add("CA = %s: new connection" % label, "%.2f ms" % recon, "<= 1.5 ms",
+                      recon <= 1.5, "session resumed, CA store cached")
+            table.add("  CA = %s: a client's first connection" % label,
+                      "%.2f ms" % cold, "", None,
+                      "CA loaded, full handshake; a kept-alive request: %.2f ms" % res["kept_ms"])
     finally:
         sim.cleanup()
 
@@ -437,20 +446,7 @@ def big_bundle(cert, tmp):
     return path
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", default=os.path.join(ROOT, "build", "release"))
-    ap.add_argument("--quick", action="store_true", help="short runs, for writing the bench")
-    ap.add_argument("--only", default="", help="comma list: decode,callgrind,frames,idle,big,poll")
-    ap.add_argument("--json", help="also write the rows to this file")
-    args = ap.parse_args()
-    args.pbxtop = os.path.join(args.build, "pbxtop")
-    args.profiles = []
-    only = set(filter(None, args.only.split(",")))
-
-    def want(name):
-        return not only or name in only
-
+def run_once(args, want):
     table = Table()
     tmp = tempfile.mkdtemp(prefix="pbxtop-bench-")
     os.environ["XDG_STATE_HOME"] = tmp
@@ -471,15 +467,79 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("\n" + "=" * 100)
-    print("pbxtop bench (%s, %.0f s, load %s)" % ("quick" if args.quick else "full",
-                                                  time.monotonic() - t0,
-                                                  " ".join(os.getloadavg().__repr__()
-                                                           .strip("()").split(", "))))
+    print("pbxtop bench (%s, %.0f s, load average %.2f %.2f %.2f)" % (
+        "quick" if args.quick else "full", time.monotonic() - t0, *os.getloadavg()))
     print(table.render())
     for title, top in args.profiles:
         print("\nprofile: %s" % title)
         for line in top:
             print("    " + line)
+    return table
+
+
+def _number(value):
+    m = re.match(r"\s*(-?[\d.]+)(.*)", value)
+    return (float(m.group(1)), m.group(2)) if m else (None, value)
+
+
+def spread(tables):
+    """One line per figure over every run: median [min - max] and how many runs were OK."""
+    order, seen = [], {}
+    for t in tables:
+        for r in t.rows:
+            key = r.get("section") or r["figure"]
+            if key not in seen:
+                seen[key] = []
+                order.append((key, "section" in r))
+            if "section" not in r:
+                seen[key].append(r)
+    out = []
+    for key, is_section in order:
+        if is_section:
+            out.append("-- %s" % key)
+            continue
+        rows = seen[key]
+        nums = sorted(n for n in (_number(r["value"])[0] for r in rows) if n is not None)
+        unit = _number(rows[-1]["value"])[1]
+        if nums:
+            med = nums[len(nums) // 2]
+            val = "%g%s [%g - %g]" % (med, unit, nums[0], nums[-1])
+        else:
+            val = rows[-1]["value"]
+        oks = [r["verdict"] for r in rows if r["verdict"]]
+        verdict = ("%s (OK %d/%d)" % (sorted(oks)[len(oks) // 2], oks.count("OK"), len(oks))
+                   if oks else "")
+        out.append("  %-62s %-30s %-14s %s" % (key, val, rows[-1]["budget"], verdict))
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build", "release"))
+    ap.add_argument("--quick", action="store_true", help="short runs, for writing the bench")
+    ap.add_argument("--only", default="", help="comma list: decode,callgrind,frames,idle,big,poll")
+    ap.add_argument("--json", help="also write the rows to this file")
+    ap.add_argument("--runs", type=int, default=1, help="repeat, then show the spread")
+    args = ap.parse_args()
+    args.pbxtop = os.path.join(args.build, "pbxtop")
+    args.profiles = []
+    only = set(filter(None, args.only.split(",")))
+
+    def want(name):
+        return not only or name in only
+
+    tables = []
+    for run in range(args.runs):
+        if args.runs > 1:
+            print("\n#### run %d of %d" % (run + 1, args.runs), flush=True)
+        args.profiles = []
+        tables.append(run_once(args, want))
+    if args.runs > 1:
+        print("\n" + "=" * 100)
+        print("spread over %d runs: median [min - max]; the verdict most runs had (runs OK)" %
+              args.runs)
+        print(spread(tables))
+    table = tables[-1]
     if args.json:
         with open(args.json, "w") as f:
             json.dump(table.rows, f, indent=1)
