@@ -2,9 +2,6 @@
 #include "net/http.h"
 
 #include <curl/curl.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,8 +11,6 @@
 #include "tui/xalloc.h"
 
 #define HEADER_MAX 8192
-/* From this size up, a body leaves a freed parse tree several times its size in the heap. */
-#define TRIM_AFTER_BYTES (1u << 20)
 
 struct http {
     CURLM *multi;
@@ -372,19 +367,6 @@ static char *error_text(enum http_err err, CURLcode rc, const struct http_req *r
     return xstrdup(r->errbuf[0] ? r->errbuf : curl_easy_strerror(rc));
 }
 
-/* The callback has decoded the body and freed its cJSON tree; glibc would keep those pages,
- * and the console would sit at its decode peak between polls (make bench: 190 MB for 80k
- * extensions whose model is 27 MB). */
-static void release_memory(size_t body_len)
-{
-#ifdef __GLIBC__
-    if (body_len >= TRIM_AFTER_BYTES)
-        (void)malloc_trim(0);
-#else
-    (void)body_len;
-#endif
-}
-
 static void finish(struct http *h, CURL *easy, CURLcode rc)
 {
     struct http_req *r = NULL;
@@ -413,9 +395,7 @@ static void finish(struct http *h, CURL *easy, CURLcode rc)
     free(safe);
     r->done(r->ud, &res);
     free(msg);
-    size_t body_len = r->body.len;
     req_destroy(r);
-    release_memory(body_len);
 }
 
 void http_run(struct http *h)
