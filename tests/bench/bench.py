@@ -81,13 +81,13 @@ def bench_decode(args, table):
         q = ratio(r["swap_ms"], r["bare_ms"])
         table.add("%s: decode+swap / bare" % what, "%.2fx" % q, "<= 1.30x", q <= 1.3,
                   "%.1f / %.1f ms" % (r["swap_ms"], r["bare_ms"]))
-        table.add("  same without raw JSON per record", "%.2fx" % ratio(r["noraw_ms"],
+        table.add("  %s: without raw JSON per record" % what, "%.2fx" % ratio(r["noraw_ms"],
                                                                         r["bare_ms"]),
                   "", None, "%.1f ms" % r["noraw_ms"])
-        table.add("  same with a cJSON_InitHooks arena", "%.2fx" % ratio(r["arena_ms"],
+        table.add("  %s: with a cJSON_InitHooks arena" % what, "%.2fx" % ratio(r["arena_ms"],
                                                                          r["bare_ms"]),
                   "", None, "%.1f ms" % r["arena_ms"])
-        table.add("  recognising an unchanged body (memcmp) / decode+swap",
+        table.add("  %s: recognising an unchanged body (memcmp) / decode+swap" % what,
                   "%.1f%%" % (100 * ratio(r["cmp_ms"], r["swap_ms"])), "", None)
     table.section("memory of the decoded model (heap, mallinfo2)")
     for r in rows:
@@ -141,7 +141,8 @@ def bench_callgrind(args, table):
         q = ratio(dec, bare)
         table.add("%s 10,000: decode+swap / bare instructions" % fmt, "%.2fx" % q, "<= 1.30x",
                   q <= 1.3, "%d / %d Ir" % (dec, bare))
-        table.add("  same without raw JSON per record", "%.2fx" % ratio(noraw, bare), "", None)
+        table.add("  %s 10,000: without raw JSON per record" % fmt, "%.2fx" % ratio(noraw, bare),
+                  "", None)
         if q > 1.3:
             args.profiles.append(("%s decode+swap, callgrind_annotate --inclusive=yes" % fmt,
                                   top))
