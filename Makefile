@@ -9,6 +9,9 @@ LINT_PKGS := cppcheck clang-format clang-tidy shellcheck
 # `make fuzz` builds with clang's libFuzzer and sanitizer runtimes; `make valgrind` needs valgrind.
 FUZZ_PKGS := clang libclang-rt-14-dev
 VALGRIND_PKGS := valgrind
+# What `make bench` needs on top: jq for its `watch curl | jq` reference, valgrind for the
+# instruction counts, procps for watch.
+BENCH_PKGS := jq valgrind procps
 
 CC ?= cc
 PYTHON ?= python3
@@ -69,7 +72,7 @@ TEST_BIN := $(B)/pbxtop-test
 
 .PHONY: all deps demo check check-run unit unit-build sim integration tui asan fuzz fuzz-deps \
         fuzz-build fuzz-smoke valgrind valgrind-deps format format-check lint lint-deps install \
-        install-check uninstall clean FORCE
+        install-check uninstall clean bench bench-deps FORCE
 
 all: $(BIN) pbxtop
 
@@ -160,6 +163,23 @@ integration: $(BIN) $(TEST_BIN)
 tui: $(BIN) $(TEST_BIN)
 	@$(PYTHON) tests/tui/run.py --pbxtop $(TEST_BIN)
 
+# Figures against their references and budgets (tests/bench/README.md); never part of
+# `make check`, never a failure because of a time. BENCH_ARGS=--quick for short runs.
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/%)
+$(B)/tests/bench_%: tests/bench/bench_%.c $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  BENCH $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(CORE_OBJS) $(PKG_LIBS) -lm
+
+bench-deps:
+	$(call apt_install,$(BENCH_PKGS))
+
+bench: deps bench-deps
+	@$(MAKE) --no-print-directory VARIANT=release build/release/pbxtop \
+	    $(BENCH_SRCS:tests/bench/%.c=build/release/tests/%)
+	@$(PYTHON) tests/bench/bench.py --build build/release $(BENCH_ARGS)
+
 # The same suites under AddressSanitizer and UndefinedBehaviorSanitizer. Reports go to
 # files, because a console running in a tmux pane has no stderr anyone reads; any report
 # fails the target.
@@ -225,7 +245,7 @@ valgrind: deps valgrind-deps
 	    --suppressions $(CURDIR)/tests/supp/valgrind.supp --logs $(CURDIR)/build/valgrind
 
 FORMAT_SRCS = $(wildcard tui/*.[ch] views/*.[ch] net/*.[ch] themes/*.[ch] tests/unit/*.[ch] \
-                         tests/fuzz/*.[ch])
+                         tests/fuzz/*.[ch] tests/bench/*.c)
 
 format:
 	clang-format -i $(FORMAT_SRCS)

@@ -163,7 +163,11 @@ static void setopt_common(struct http_req *r)
     (void)curl_easy_setopt(e, CURLOPT_USERAGENT, "pbxtop/" PBXTOP_VERSION);
     (void)curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
     (void)curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    /* Keep the parsed CA store for a day instead of re-reading it per connection. */
+    /* Keep the parsed CA store for a day instead of re-reading it per connection. libcurl
+     * caches it only when no CA directory is in use, and Debian's libcurl has one built in
+     * (/etc/ssl/certs, the same certificates as its default bundle): without this, every new
+     * connection parsed the whole system bundle again, ~20 ms of CPU (make bench). */
+    (void)curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
     (void)curl_easy_setopt(e, CURLOPT_CA_CACHE_TIMEOUT, 86400L);
 }
 

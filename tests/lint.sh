@@ -19,7 +19,7 @@ for f in $(grep -rlE '#include *<cjson/' tui views themes); do
     note "$f includes cJSON (only net/backend_*.c and net/model.c may)"
 done
 if grep -rnE '\b(strcpy|strcat|sprintf|vsprintf|gets|atoi|atol|curl_easy_perform)\s*\(' \
-        --include='*.c' tui views net themes; then
+        --include='*.c' tui views net themes tests/bench; then
     note "banned functions (STYLE.md 2.6)"
 fi
 if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
@@ -29,7 +29,8 @@ if command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1; then
 fi
 if command -v cppcheck >/dev/null; then
     cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability \
-        --inline-suppr --suppress=missingIncludeSystem -I. tui views net themes || fail=1
+        --inline-suppr --suppress=missingIncludeSystem -I. tui views net themes tests/bench \
+        || fail=1
 else
     note "cppcheck is not installed (make lint-deps)"
 fi

@@ -56,6 +56,9 @@ struct rows {
     size_t nall, capall;
     struct row *vis; /* rows that pass the filter, sorted */
     size_t nvis, capvis;
+    struct row *order; /* every row, sorted: a new filter walks it instead of sorting again */
+    size_t capord;
+    bool ordered; /* order is up to date with all and the sort */
     struct filter filter;
     char *filter_text;
     int sort_col;    /* index into cols */

@@ -154,6 +154,7 @@ class IssabelDialect(Dialect):
         "renew_refresh_ttl": (opt_pos_float, 86400.0),
         "apply_ms": (opt_nonneg_int, 0),
         "ami": (opt_bool, True),
+        "extensions": (opt_nonneg_int, 0),
     }
 
     def __init__(self, name, opts, rng, services):
@@ -726,6 +727,9 @@ class IssabelDialect(Dialect):
         self.access, self.refresh = {}, {}
         self.logins = self.logins_refused = self.renewals = self.renewals_refused = 0
         self.extensions = seed.seed_extensions(self.rng)
+        for i in range(len(self.extensions), self.opts["extensions"]):
+            number = str(100000 + i)
+            self.extensions[number] = seed.bulk_extension(number)
         self.ringgroups = seed.seed_ringgroups()
         self.queue_params, self.members = seed.seed_queues(self.rng, now)
         self.factory = seed.ChannelFactory(self.rng)
@@ -817,6 +821,7 @@ class IssabelDialect(Dialect):
             "add_ringgroup": self._op_add_ringgroup,
             "remove_ringgroup": self._op_remove_ringgroup,
             "remove_member": self._op_remove_member,
+            "rename_extensions": self._op_rename_extensions,
         }
         if op not in ops:
             raise ValueError("unknown op %r; issabel knows %s" % (op, ", ".join(sorted(ops))))
@@ -907,6 +912,18 @@ class IssabelDialect(Dialect):
         ext.update(over)
         self.extensions[over["extension"]] = ext
         return ext
+
+    def _op_rename_extensions(self, args):
+        """Give the listed extensions the name `name` (make bench changes a share of rows)."""
+        numbers, name = args.get("extensions"), args.get("name")
+        if not isinstance(numbers, list) or not isinstance(name, str):
+            raise ValueError("extensions must be a list of numbers and name a string")
+        missing = [n for n in numbers if n not in self.extensions]
+        if missing:
+            raise ValueError("no extension %r" % (missing[0],))
+        for number in numbers:
+            self.extensions[number]["name"] = name
+        return {"renamed": len(numbers)}
 
     def _op_remove_extension(self, args):
         if self.extensions.pop(args.get("extension"), None) is None:

@@ -54,7 +54,7 @@ MAX_REQUEST_BODY = 8 << 20    # larger request bodies are refused with 400
 REQUEST_LOG_LIMIT = 20000     # oldest entries are dropped beyond this (long demos)
 OVERSIZE_BYTES = 17 << 20     # one MiB past pbxtop's 16 MiB body cap
 STREAM_CHUNK = 64 << 10
-FAULT_KINDS = ("delay", "hang", "status", "malformed", "oversize", "drop")
+FAULT_KINDS = ("delay", "hang", "status", "malformed", "oversize", "drop", "close")
 
 # Errors that only mean "the peer went away or spoke garbage"; never worth a traceback.
 NETWORK_ERRORS = (ConnectionError, TimeoutError, ssl.SSLError, OSError)
@@ -418,6 +418,8 @@ class _Server(http.server.ThreadingHTTPServer):
         self.server_name, self.server_port = self.server_address[:2]
 
     def finish_request(self, request, client_address):
+        if self.backend is not None:
+            self.sim.count_connection(self.backend.name)
         conn = request
         if self.tls_ctx is not None:
             conn = self._tls_accept(request)
@@ -553,6 +555,11 @@ class _BackendHandler(_QuietHandler):
         if resp.delay > 0:
             time.sleep(resp.delay)
         self.send_whole(resp)
+
+    def _fault_close(self, fault, req):
+        """A normal answer, then the connection is closed: the client's next request needs a
+        new one (what make bench counts TLS handshakes with)."""
+        self.send_whole(self._dialect_response(req), close=True)
 
     def _fault_delay(self, fault, req):
         time.sleep(fault.ms / 1000.0)
@@ -712,6 +719,8 @@ class Sim:
         self.log = RequestLog()
         self.faults = FaultTable()
         self.stopping = threading.Event()
+        self.connections = {}         # backend name -> connections accepted since start
+        self._conn_lock = threading.Lock()
         self.backends = {}
         self._servers = []
         for name, type_name, opts in specs:
@@ -797,6 +806,10 @@ class Sim:
     def stop(self):
         self.stopping.set()
 
+    def count_connection(self, name):
+        with self._conn_lock:
+            self.connections[name] = self.connections.get(name, 0) + 1
+
     def shutdown(self):
         """Stop accepting and release hung requests; in-flight daemon threads
         are left to die with the process so exit stays prompt."""
@@ -827,6 +840,7 @@ class Sim:
             ("GET", "/state"): self._ctl_get_state,
             ("POST", "/state"): self._ctl_post_state,
             ("POST", "/reset"): self._ctl_reset,
+            ("GET", "/connections"): self._ctl_connections,
         }
         handler = routes.get((method, path))
         if handler is None:
@@ -878,6 +892,11 @@ class Sim:
             raise ValueError("op must be a string")
         args = {k: v for k, v in body.items() if k not in ("backend", "op")}
         return backend.call("control", op, args)
+
+    def _ctl_connections(self, query, body):
+        with self._conn_lock:
+            counts = dict(self.connections)
+        return {"connections": {name: counts.get(name, 0) for name in self.backends}}
 
     def _ctl_reset(self, query, body):
         self.faults.clear()

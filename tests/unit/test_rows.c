@@ -246,6 +246,46 @@ static void test_fleet_rows_keep_backends_apart(void **state)
     snap_free(b);
 }
 
+/* Typing narrows what is shown without sorting again; widening, a new sort or new rows bring
+ * back the right rows in the right order. */
+static void test_typing_a_filter_keeps_the_order(void **state)
+{
+    (void)state;
+    struct rows r;
+    rows_init(&r, cols, 4, C_EXT);
+    struct snapshot *s = exts(
+        (const char *const[]){"a=120:ann", "b=12:bob", "c=2:Abby", "d=112:dan", "e=21:eve", NULL});
+    one_source(&r, s);
+    rows_set_filter(&r, "1");
+    assert_string_equal(shown(&r), "b e d a");
+    rows_set_filter(&r, "12");
+    assert_string_equal(shown(&r), "b d a");
+    rows_set_filter(&r, "120");
+    assert_string_equal(shown(&r), "a");
+    rows_set_filter(&r, "12"); /* backspace: wider again */
+    assert_string_equal(shown(&r), "b d a");
+    rows_set_filter(&r, "name:a");
+    assert_string_equal(shown(&r), "c d a");
+    rows_set_filter(&r, "name:ab"); /* ignoring case, as the filter does */
+    assert_string_equal(shown(&r), "c");
+    rows_set_filter(&r, "!ab");
+    assert_string_equal(shown(&r), "b e d a");
+    rows_set_filter(&r, "!abb"); /* a longer inverted needle hides fewer */
+    assert_string_equal(shown(&r), "b e d a");
+    rows_set_filter(&r, "");
+    assert_true(rows_key(&r, ACT_SORT_REVERSE));
+    assert_string_equal(shown(&r), "a d e b c");
+    rows_set_filter(&r, "ev");
+    assert_string_equal(shown(&r), "e");
+    rows_set_filter(&r, ""); /* new rows come sorted the current way: reversed */
+    struct snapshot *s2 = exts((const char *const[]){"f=3:Zoe", "g=1:Ed", NULL});
+    one_source(&r, s2);
+    assert_string_equal(shown(&r), "f g");
+    rows_done(&r);
+    snap_free(s);
+    snap_free(s2);
+}
+
 static void test_moves_clamp_and_scroll(void **state)
 {
     (void)state;
@@ -378,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_moves_clamp_and_scroll),
         cmocka_unit_test(test_groups_keep_a_queue_together_sorted_within),
         cmocka_unit_test(test_groups_per_backend_in_the_fleet),
+        cmocka_unit_test(test_typing_a_filter_keeps_the_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
