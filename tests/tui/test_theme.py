@@ -211,8 +211,10 @@ def test_missing_theme_lists_where_it_looked(pbxtop):
         assert rc == 2, (rc, err)
         assert "theme 'nosuch' not found; looked for %s/pbxtop/themes/nosuch.theme" % d in err, err
         assert "/themes/nosuch.theme" in err.split(", ")[-1], err
-        rc, out, err = run(pbxtop, ["-c", cfg, "--theme", "../x"], env=env)
-        assert rc == 2 and "../x: no such theme file" in err, err
+        # a name with a '/' is a path (one that exists nowhere, whatever the machine holds)
+        missing = os.path.join(d, "gone", "x")
+        rc, out, err = run(pbxtop, ["-c", cfg, "--theme", missing], env=env)
+        assert rc == 2 and missing + ": no such theme file" in err, err
         rc, out, err = run(pbxtop, ["-c", cfg, "--theme", "bad name"], env=env)
         assert rc == 2 and "a name holds only letters" in err, err
     finally:
