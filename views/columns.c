@@ -11,7 +11,7 @@
 #include "tui/app.h"
 #include "tui/config_edit.h"
 #include "tui/strbuf.h"
-#include "tui/text.h"
+#include "views/overlay.h"
 #include "views/tview.h"
 #include "views/view.h"
 
@@ -135,15 +135,6 @@ static void col_resize(void *state, int rows, int cols)
     v->cols = cols;
 }
 
-static void put(WINDOW *win, int y, attr_t attr, const char *text, unsigned flags)
-{
-    char buf[512];
-    (void)text_fit(text, getmaxx(win) - 2, buf, sizeof buf, flags);
-    wattrset(win, attr);
-    (void)mvwaddstr(win, y, 1, buf);
-    wattrset(win, A_NORMAL);
-}
-
 static void col_draw(void *state, WINDOW *win)
 {
     struct colview *v = state;
@@ -152,17 +143,17 @@ static void col_draw(void *state, WINDOW *win)
     char line[256];
     (void)snprintf(line, sizeof line, "Columns of %s%s", kind_def(sp->kind)->name,
                    v->tv->be ? "" : " (BACKEND stays first in the fleet)");
-    put(win, 0, theme_attr(ROLE_COLUMNS), line, flags);
-    put(win, 1, theme_attr(ROLE_DIM),
-        "Space shows/hides  < > move  Enter saves to the config  Esc cancels", flags);
+    overlay_line(win, 0, theme_attr(ROLE_COLUMNS), line, flags);
+    overlay_line(win, 1, theme_attr(ROLE_DIM),
+                 "Space shows/hides  < > move  Enter saves to the config  Esc cancels", flags);
     int top = v->cursor - (v->rows - 4) + 1;
     top = top > 0 ? top : 0;
     for (int i = top, y = 3; i < v->n && y < v->rows; i++, y++) {
         const struct tview_col *c = &sp->cols[v->order[i]];
         (void)snprintf(line, sizeof line, "%s %-14s %s", v->on[i] ? "[x]" : "[ ]", c->layout.title,
                        c->rc.name);
-        put(win, y, i == v->cursor ? theme_attr(ROLE_SELECTED) : theme_attr(ROLE_NORMAL), line,
-            flags);
+        overlay_line(win, y, i == v->cursor ? theme_attr(ROLE_SELECTED) : theme_attr(ROLE_NORMAL),
+                     line, flags);
     }
 }
 
@@ -269,15 +260,8 @@ static int col_key(void *state, enum action act, int ch)
         return VIEW_CLOSE;
     case ACT_CLOSE:
         return VIEW_CLOSE;
-    case ACT_QUIT:
-    case ACT_HELP:
-    case ACT_PAUSE:
-    case ACT_POLL_NOW:
-    case ACT_REDRAW:
-        return VIEW_IGNORED;
     default:
-        /* Nothing below may act on rows the operator cannot see. */
-        return VIEW_HANDLED;
+        return overlay_other_key(act);
     }
 }
 

@@ -11,9 +11,9 @@
 #include "tui/clock.h"
 #include "tui/text.h"
 #include "views/details_text.h"
+#include "views/overlay.h"
 #include "views/view.h"
 
-#define ROW_BYTES 2048
 
 struct detview {
     struct app *app;
@@ -60,32 +60,20 @@ static int text_height(const struct detview *d)
     return d->rows > 2 ? d->rows - 2 : 1;
 }
 
-/* One row at y, cut to the window's width (raw: it is sanitised here). */
-static void put_line(WINDOW *win, int y, attr_t attr, const char *raw, unsigned flags)
-{
-    char buf[ROW_BYTES];
-    char *safe = text_sanitized(raw, flags);
-    (void)text_fit(safe, getmaxx(win) - 2, buf, sizeof buf, flags);
-    free(safe);
-    wattrset(win, attr);
-    (void)mvwaddstr(win, y, 1, buf);
-    wattrset(win, A_NORMAL);
-}
-
 static void draw_title(struct detview *d, WINDOW *win)
 {
     unsigned flags = d->app->text_flags;
     char *title =
         xasprintf("%s %s on %s: %s  (r %s, Esc closes)", kind_one[d->kind], d->id, be_name(d->be),
                   d->raw ? "raw JSON" : "fields", d->raw ? "fields" : "raw JSON");
-    put_line(win, 0, theme_attr(ROLE_COLUMNS), title, flags);
+    overlay_line(win, 0, theme_attr(ROLE_COLUMNS), title, flags);
     free(title);
     if (be_kind_stale(d->be, d->kind) && be_taken_ms(d->be, d->kind)) {
         char age[16];
         clock_format_age((clock_mono_ms() - be_taken_ms(d->be, d->kind)) / 1000, age, sizeof age);
         char *note =
             xasprintf("stale: as of the last good poll, %s ago (%s)", age, be_error(d->be));
-        put_line(win, 1, theme_attr(ROLE_BADGE_WARN), note, flags);
+        overlay_line(win, 1, theme_attr(ROLE_BADGE_WARN), note, flags);
         free(note);
     }
 }
@@ -102,7 +90,7 @@ static void build(struct detview *d, const struct record *r, struct details_text
 
 static void draw_message(struct detview *d, WINDOW *win, const char *msg)
 {
-    put_line(win, d->rows / 2, theme_attr(ROLE_DIM), msg, d->app->text_flags);
+    overlay_line(win, d->rows / 2, theme_attr(ROLE_DIM), msg, d->app->text_flags);
 }
 
 static void det_draw(void *state, WINDOW *win)
@@ -130,7 +118,7 @@ static void det_draw(void *state, WINDOW *win)
         *top = max_top > 0 ? max_top : 0;
     /* put_line sanitises again, which leaves sanitised text as it is, and cuts the row. */
     for (int y = 2, k = *top; y < d->rows && k < d->nlines; y++, k++)
-        put_line(win, y, theme_attr(ROLE_NORMAL), t.rows[k], d->app->text_flags);
+        overlay_line(win, y, theme_attr(ROLE_NORMAL), t.rows[k], d->app->text_flags);
     details_text_done(&t);
 }
 
@@ -181,19 +169,13 @@ static int det_key(void *state, enum action act, int ch)
     case ACT_END:
         scroll_by(d, act);
         return VIEW_HANDLED;
-    case ACT_QUIT:
-    case ACT_HELP:
-    case ACT_PAUSE:
-    case ACT_POLL_NOW:
-    case ACT_REDRAW:
     case ACT_NEXT_VIEW:
     case ACT_PREV_VIEW:
     case ACT_COMMAND:
-        /* Global keys still work over the details; another view replaces them. */
+        /* Another view may replace the details: they hold nothing to lose. */
         return VIEW_IGNORED;
     default:
-        /* The table's keys (hang up, mark...) must not act on a row that is not shown. */
-        return VIEW_HANDLED;
+        return overlay_other_key(act);
     }
 }
 

@@ -8,11 +8,11 @@
 #include "themes/theme.h"
 #include "tui/app.h"
 #include "tui/text.h"
+#include "views/overlay.h"
 #include "views/tview.h"
 #include "views/view.h"
 
 #define PREVIEW_MAX_FIELDS 24
-#define LINE_BYTES         1024
 
 struct preview {
     struct app *app;
@@ -102,17 +102,6 @@ static size_t count_changing(const struct preview *p)
     return k;
 }
 
-static void put(WINDOW *win, int y, attr_t attr, const char *raw, unsigned flags)
-{
-    char buf[LINE_BYTES];
-    char *safe = text_sanitized(raw, flags);
-    (void)text_fit(safe, getmaxx(win) - 2, buf, sizeof buf, flags);
-    free(safe);
-    wattrset(win, attr);
-    (void)mvwaddstr(win, y, 1, buf);
-    wattrset(win, A_NORMAL);
-}
-
 /* The text rows: per target its label, then "  field: now -> after" per changed field. */
 static int build_lines(const struct preview *p, char ***out)
 {
@@ -149,8 +138,9 @@ static void pv_draw(void *state, WINDOW *win)
     size_t k = count_changing(p);
     (void)snprintf(title, sizeof title, "Bulk edit: %zu of %zu %s change on %s", k, p->n,
                    p->tv->spec->many, be_name(p->t[0].be));
-    put(win, 0, theme_attr(ROLE_COLUMNS), title, flags);
-    put(win, 1, theme_attr(ROLE_DIM), "y applies  Esc or n cancels  Up/Down scroll", flags);
+    overlay_line(win, 0, theme_attr(ROLE_COLUMNS), title, flags);
+    overlay_line(win, 1, theme_attr(ROLE_DIM), "y applies  Esc or n cancels  Up/Down scroll",
+                 flags);
     char **lines;
     int n = build_lines(p, &lines);
     int height = p->rows - 3 > 1 ? p->rows - 3 : 1;
@@ -158,7 +148,7 @@ static void pv_draw(void *state, WINDOW *win)
         p->top = n - height > 0 ? n - height : 0;
     for (int y = 3, i = p->top; y < p->rows && i < n; y++, i++) {
         bool skipped = lines[i][0] != ' ' && strstr(lines[i], ": skipped)");
-        put(win, y, theme_attr(skipped ? ROLE_DIM : ROLE_NORMAL), lines[i], flags);
+        overlay_line(win, y, theme_attr(skipped ? ROLE_DIM : ROLE_NORMAL), lines[i], flags);
     }
     for (int i = 0; i < n; i++)
         free(lines[i]);
@@ -214,15 +204,8 @@ static int pv_key(void *state, enum action act, int ch)
     case ACT_DETAILS:
         app_flash(p->app, false, "Press y to apply the edit, Esc to cancel");
         return VIEW_HANDLED;
-    case ACT_QUIT:
-    case ACT_HELP:
-    case ACT_PAUSE:
-    case ACT_POLL_NOW:
-    case ACT_REDRAW:
-        return VIEW_IGNORED;
     default:
-        /* Nothing below may act while the preview is up. */
-        return VIEW_HANDLED;
+        return overlay_other_key(act);
     }
 }
 
