@@ -400,10 +400,12 @@ class Tmux:
         env = dict(env or {})
         prefix = ""
         words = shlex.split(cmd)
-        # A pbxtop command gets its config's keyring and the passphrase on descriptor 3
-        # (keyring=False: the test types the passphrase itself).
-        if words and os.path.basename(words[0]).startswith("pbxtop"):
-            env = with_keyring(words[0], words[1:], env)
+        # A pbxtop command, also behind a wrapper such as valgrind, gets its config's keyring
+        # and the passphrase on descriptor 3 (keyring=False: the test types it itself).
+        at = next((i for i, w in enumerate(words)
+                   if os.path.basename(w).startswith("pbxtop")), None)
+        if at is not None:
+            env = with_keyring(words[at], words[at + 1:], env)
             if keyring and "PBXTOP_PASSPHRASE_FD" not in env:
                 prefix = "exec 3<%s; " % _q(passphrase_file())
                 env["PBXTOP_PASSPHRASE_FD"] = "3"
