@@ -52,7 +52,7 @@ ALL_CFLAGS = -std=c11 $(OPT_$(VARIANT)) $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LD_$(VARIANT)) $(LDFLAGS)
 
 # The core links into pbxtop and into every unit test; it never includes curses.
-CORE_SRCS := tui/xalloc.c tui/strbuf.c tui/log.c tui/clock.c tui/text.c tui/config.c \
+CORE_SRCS := tui/xalloc.c tui/fileio.c tui/strbuf.c tui/log.c tui/clock.c tui/text.c tui/config.c \
              $(wildcard net/*.c)
 UI_SRCS := $(filter-out tui/main.c $(CORE_SRCS),$(wildcard tui/*.c)) $(wildcard views/*.c) \
            $(wildcard themes/*.c)

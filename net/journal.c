@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "net/schema.h"
+#include "tui/fileio.h"
 #include "tui/strbuf.h"
 #include "tui/xalloc.h"
 
@@ -68,20 +69,6 @@ static bool valid_id(const char *id)
     return n > 0 && n < 64 && strspn(id, "0123456789abcdef-") == n;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len) {
-        ssize_t w = write(fd, buf, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        buf += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Set when a record did not fit its buffer: it is refused whole rather than cut. */
 static bool overflow;
 
@@ -101,7 +88,7 @@ static int put(struct journal *j, struct strbuf *line, bool sync)
         errno = EFBIG;
         return -1;
     }
-    int rc = write_all(j->fd, line->buf, line->len);
+    int rc = fileio_write_all(j->fd, line->buf, line->len);
     if (rc == 0 && sync)
         rc = fsync(j->fd);
     strbuf_done(line);
@@ -153,15 +140,6 @@ static char *new_id(unsigned attempt)
                      attempt & 0xf);
 }
 
-static void sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-}
-
 struct journal *journal_create(const char *dir, const char *backend, char **err)
 {
     if (make_dirs(dir)) {
@@ -197,7 +175,7 @@ struct journal *journal_create(const char *dir, const char *backend, char **err)
         journal_close(j);
         return NULL;
     }
-    sync_dir(dir);
+    (void)fileio_sync_dir(dir);
     return j;
 }
 

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "net/keyring_int.h"
+#include "tui/fileio.h"
 #include "tui/xalloc.h"
 
 #define LOCK_WAIT_MS 10000
@@ -428,20 +429,6 @@ static enum kr_status check_unchanged(const struct keyring *kr, const char *path
     return KR_OK;
 }
 
-static int write_full(int fd, const uint8_t *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, buf, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        buf += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 /* path.new (0600, O_EXCL), write, fsync, rename over path, fsync of the directory. Sets
  * *renamed once the new file is in place. */
 static enum kr_status replace_file(const char *path, const uint8_t *buf, size_t len, bool *renamed,
@@ -452,7 +439,7 @@ static enum kr_status replace_file(const char *path, const uint8_t *buf, size_t 
     /* A leftover of a save that was killed; nobody else writes it while we hold the lock. */
     (void)unlink(tmp);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0 || fchmod(fd, 0600) != 0 || write_full(fd, buf, len) != 0 || fsync(fd) != 0) {
+    if (fd < 0 || fchmod(fd, 0600) != 0 || fileio_write_all(fd, buf, len) != 0 || fsync(fd) != 0) {
         int e = errno;
         rc = failf(KR_ERR_IO, err, "cannot write %s: %s; the keyring on disk is unchanged", tmp,
                    strerror(e));
@@ -467,13 +454,10 @@ static enum kr_status replace_file(const char *path, const uint8_t *buf, size_t 
     } else {
         *renamed = true;
         char *dir = dir_of(path);
-        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || fsync(dfd) != 0)
+        if (fileio_sync_dir(dir) != 0)
             rc = failf(KR_ERR_IO, err,
                        "%s was saved, but syncing %s failed (%s): a crash now could lose it", path,
                        dir, strerror(errno));
-        if (dfd >= 0)
-            close(dfd);
         free(dir);
     }
     free(tmp);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tui/fileio.h"
 #include "tui/strbuf.h"
 #include "tui/xalloc.h"
 
@@ -318,20 +319,6 @@ static char *read_all(const char *path, struct stat *st, size_t *len, char **err
     return buf;
 }
 
-static int write_fd(int fd, const char *data, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        data += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Temp file, write, fsync, rename, fsync of the directory. */
 static int replace_file(const char *path, const char *data, size_t len, const struct stat *old,
                         char **err)
@@ -349,7 +336,7 @@ static int replace_file(const char *path, const char *data, size_t len, const st
     /* Keep the owner too when root edits someone's file; failure just leaves root's. */
     if (old->st_uid != geteuid() || old->st_gid != getegid())
         (void)!fchown(fd, old->st_uid, old->st_gid);
-    if (fchmod(fd, old->st_mode & 07777) || write_fd(fd, data, len) || fsync(fd)) {
+    if (fchmod(fd, old->st_mode & 07777) || fileio_write_all(fd, data, len) || fsync(fd)) {
         *err =
             xasprintf("%s: cannot write %s: %s; the file is unchanged", path, tmp, strerror(errno));
         close(fd);
@@ -361,15 +348,11 @@ static int replace_file(const char *path, const char *data, size_t len, const st
         (void)unlink(tmp);
         goto out;
     }
-    int dfd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd)) {
+    if (fileio_sync_dir(*dir ? dir : "/")) {
         *err =
             xasprintf("%s: written, but syncing its directory failed: %s", path, strerror(errno));
-        if (dfd >= 0)
-            close(dfd);
         goto out;
     }
-    close(dfd);
     rc = 0;
 out:
     free(tmp);
